@@ -1,0 +1,45 @@
+# The two commands a newcomer needs: `make site` and `make test`.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+# Dates in the built site come from the last commit, never from the clock.
+SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
+export SOURCE_DATE_EPOCH
+
+.PHONY: site test lint check catalog bench clean
+
+$(VENV)/.site-deps: requirements.txt pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+$(VENV)/.test-deps: $(VENV)/.site-deps requirements-dev.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
+	touch $@
+
+## site: build site/ from dumps/ (creates .venv/ on first use)
+site: $(VENV)/.site-deps
+	$(BIN)/python -m generator build --dumps dumps --site site
+
+## test: lint and run every test
+test: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+## check: validate dumps and curation, write nothing
+check: $(VENV)/.site-deps
+	$(BIN)/python -m generator check
+
+## catalog: write catalog.json only
+catalog: $(VENV)/.site-deps
+	$(BIN)/python -m generator catalog --out catalog.json
+
+## bench: deduplication benchmark on synthetic corpora
+bench: $(VENV)/.test-deps
+	$(BIN)/python -m benchmarks.bench_dedupe
+
+lint: $(VENV)/.test-deps
+	$(BIN)/ruff check .
+
+clean:
+	rm -rf site build .pytest_cache .ruff_cache

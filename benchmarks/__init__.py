@@ -1,0 +1,1 @@
+"""Synthetic corpora and benchmarks for the reader and the deduplicator (not shipped)."""

@@ -1,0 +1,1 @@
+"""Static-site generator for a curated index of Hugging Face Daily Papers dumps."""

@@ -1,0 +1,69 @@
+"""Deduplicated entries to papers: canonical text, provenance, permanent ids."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from .dedupe import Cluster, Constraints, deduplicate
+from .ids import assign_ids
+from .model import Catalog, Entry, Paper, Problem, ReadResult, Source
+from .textnorm import is_truncated
+
+
+def ordered_entries(results: Sequence[ReadResult]) -> list[Entry]:
+    """Every kept entry, dumps in their order, then by line."""
+    ordered = sorted(results, key=lambda r: (r.dump.order_key, r.dump.name))
+    return [e for r in ordered for e in sorted(r.entries, key=lambda e: e.line)]
+
+
+def _canonical_title(entries: Sequence[Entry]) -> str:
+    counts = Counter(e.title for e in entries)
+    structured = [e.title for e in entries if e.arxiv_id]
+    if structured:
+        return structured[0]
+    return max(counts, key=lambda t: (counts[t], -[e.title for e in entries].index(t)))
+
+
+def _canonical_abstract(entries: Sequence[Entry]) -> str:
+    candidates = [e for e in entries if e.abstract]
+    if not candidates:
+        return ""
+    counts = Counter(e.abstract for e in candidates)
+    return max(candidates, key=lambda e: (not is_truncated(e.abstract), bool(e.arxiv_id),
+                                          counts[e.abstract], len(e.abstract))).abstract
+
+
+def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Constraints(),
+                  entries: Sequence[Entry] | None = None) -> Catalog:
+    entries = list(entries) if entries is not None else ordered_entries(results)
+    clusters: tuple[Cluster, ...] = deduplicate(entries, constraints)
+    # members are ascending indices into `entries`, which is in dump order: the first
+    # member is the earliest entry, and sorting clusters by it gives first-seen order.
+    clusters = tuple(sorted(clusters, key=lambda c: c.members[0]))
+    ids = assign_ids([[entries[i] for i in c.members] for c in clusters])
+    papers = []
+    for cluster, pid in zip(clusters, ids, strict=True):
+        members = [entries[i] for i in cluster.members]
+        how: dict[int, str] = {}
+        for link in cluster.links:
+            for i in (link.a, link.b):
+                how.setdefault(i, link.reason)
+        how[cluster.members[0]] = "first"
+        title = _canonical_title(members)
+        variants = tuple(dict.fromkeys(e.title for e in members if e.title != title))
+        authors = next((e.authors for e in members if e.authors), ())
+        arxiv = next((e.arxiv_id for e in members if e.arxiv_id), None)
+        papers.append(Paper(
+            id=pid.id, title=title, abstract=_canonical_abstract(members), arxiv_id=arxiv,
+            authors=authors, title_variants=variants,
+            sources=tuple(Source(e.dump, e.line, e.title, how.get(i, "same-title"))
+                          for i, e in zip(cluster.members, members, strict=True)),
+            first_seen=members[0].dump, last_seen=members[-1].dump, aliases=pid.aliases,
+        ))
+    problems: list[Problem] = [p for r in results for p in r.problems]
+    return Catalog(
+        dumps=tuple(sorted((r.dump for r in results), key=lambda d: (d.order_key, d.name))),
+        papers=tuple(sorted(papers, key=lambda p: p.id)),
+        problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.message))),
+    )

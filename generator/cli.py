@@ -1,0 +1,121 @@
+"""Command line: `python -m generator build|catalog|check` (see --help)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from .export import catalog_document, to_json
+from .model import ERROR, WARNING, Problem
+from .pipeline import NoDumps, has_errors, make_catalog, read_inputs
+from .progress import Progress
+
+EXIT_OK, EXIT_INPUT, EXIT_BUILD = 0, 1, 3
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m generator",
+        description="Build the paper index from Daily Papers dumps.")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--dumps", type=Path, default=Path("dumps"),
+                       help="folder of dumps (default: dumps)")
+        p.add_argument("--curation", type=Path, default=Path("curation"),
+                       help="folder of curated files (default: curation)")
+        p.add_argument("--quiet", action="store_true", help="print problems only")
+
+    build = sub.add_parser("build", help="read, deduplicate, render and build the site",
+                           description="Run the whole pipeline including the mkdocs build. "
+                                       "Nothing is written when an input has an error.")
+    common(build)
+    build.add_argument("--site", type=Path, default=Path("site"),
+                       help="output folder (default: site)")
+    build.add_argument("--config", type=Path, default=Path("mkdocs.yml"),
+                       help="mkdocs configuration (default: mkdocs.yml)")
+
+    catalog = sub.add_parser("catalog", help="write only the catalog JSON",
+                             description="Write the deduplicated catalog as JSON (the schema "
+                                         "of site/api/papers.json).")
+    common(catalog)
+    catalog.add_argument("--out", default="catalog.json",
+                         help="output file, or - for standard output (default: catalog.json)")
+
+    check = sub.add_parser("check", help="validate dumps and curation; write nothing",
+                           description="Report every problem in the dumps and curation files "
+                                       "as path:line: messages; exit 1 on any error.")
+    common(check)
+    return parser
+
+
+def report(problems: list[Problem], progress: Progress) -> None:
+    annotate = os.environ.get("GITHUB_ACTIONS") == "true"
+    shown = [p for p in problems if p.severity in (ERROR, WARNING)]
+    for p in shown:
+        print(p.format(), file=sys.stderr)
+        if annotate:
+            print(p.annotation(), file=sys.stdout)
+    errors = sum(1 for p in problems if p.severity == ERROR)
+    warnings = sum(1 for p in problems if p.severity == WARNING)
+    lost = sum(1 for p in problems if p.lost_entry)
+    progress.say(f"{errors} error(s), {warnings} warning(s); "
+                 f"{lost} entr{'y' if lost == 1 else 'ies'} not in the catalog (see the report)")
+
+
+def _source_date_epoch(catalog) -> None:
+    """Pin the only date mkdocs writes (the sitemap) when the caller did not."""
+    if "SOURCE_DATE_EPOCH" in os.environ:
+        return
+    import datetime as dt
+
+    dates = [d.date for d in catalog.dumps if d.date]
+    stamp = 0
+    if dates:
+        day = dt.date.fromisoformat(max(dates))
+        stamp = int(dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp())
+    os.environ["SOURCE_DATE_EPOCH"] = str(stamp)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    progress = Progress(quiet=args.quiet)
+    try:
+        inputs = read_inputs(args.dumps, args.curation, progress)
+    except NoDumps as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    catalog, problems = make_catalog(inputs, progress)
+    report(problems, progress)
+    if has_errors(problems):
+        progress.say("errors found: nothing was written")
+        return EXIT_INPUT
+    if args.command == "check":
+        return EXIT_OK
+    if args.command == "catalog":
+        text = to_json(catalog_document(catalog))
+        if args.out == "-":
+            sys.stdout.write(text)
+        else:
+            from .writer import write_text
+
+            write_text(Path(args.out), text)
+            progress.say(f"wrote {args.out} ({len(catalog.papers)} papers)")
+        return EXIT_OK
+    from .render import DuplicateOutput, build_site_model
+    from .writer import BuildFailed, build_site
+
+    _source_date_epoch(catalog)
+    try:
+        with progress.stage("render") as summary:
+            model = build_site_model(catalog)
+            summary.append(f"{len(model.docs)} pages, {len(model.files)} files")
+        with progress.stage("mkdocs build") as summary:
+            build_site(model, args.config, args.config.parent / "docs", args.site)
+            summary.append(f"-> {args.site}")
+    except (BuildFailed, DuplicateOutput) as exc:
+        print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
+        return EXIT_BUILD
+    return EXIT_OK

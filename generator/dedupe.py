@@ -1,0 +1,216 @@
+"""Group entries that are the same paper.
+
+Rules, strongest first:
+
+1. curated merges (`curation/duplicates.yml`);
+2. the same arXiv id;
+3. the same normalised title, unless the abstracts disagree;
+4. similar titles (rapidfuzz) whose abstracts agree, or near-identical abstracts with
+   related titles.
+
+Two entries with different arXiv ids, or on both sides of a curated "different" rule,
+are never put together. Fuzzy candidates come from blocking (rare title tokens,
+abstract openings, sorted title neighbours), never from all pairs.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from .model import Entry
+from .textnorm import abstract_key, is_truncated, match_key
+
+TITLE_SIMILAR = 88.0  # ratio or token-sort ratio of title keys
+TITLE_SIMILAR_NO_ABSTRACT = 95.0  # when one side has no abstract to compare
+TITLE_RELATED = 60.0  # titles that may differ more when the abstracts are the same
+ABSTRACT_AGREE = 90.0
+ABSTRACT_SAME = 97.0
+MAX_BLOCK = 60  # a blocking key shared by more representatives is too common to use
+NEIGHBOURS = 3  # sorted-neighbourhood window on title keys
+
+
+@dataclass(frozen=True)
+class Link:
+    a: int
+    b: int
+    reason: str  # "curation", "arxiv-id", "same-title", "similar-title", "same-abstract"
+    title_score: float
+    abstract_score: float | None
+
+
+@dataclass(frozen=True)
+class Cluster:
+    members: tuple[int, ...]  # indices into the entry list, ascending
+    links: tuple[Link, ...]
+
+
+@dataclass(frozen=True)
+class Constraints:
+    """Curated decisions, as entry indices."""
+
+    same: tuple[tuple[int, ...], ...] = ()
+    apart: tuple[tuple[tuple[int, ...], tuple[int, ...]], ...] = ()
+
+
+class _Groups:
+    """Union-find that refuses unions across different arXiv ids or curated 'apart' sides."""
+
+    def __init__(self, entries: Sequence[Entry], constraints: Constraints):
+        n = len(entries)
+        self.parent = list(range(n))
+        self.arxiv: list[str | None] = [e.arxiv_id for e in entries]
+        self.sides: list[frozenset[tuple[int, int]]] = [frozenset()] * n
+        for k, (left, right) in enumerate(constraints.apart):
+            for i in left:
+                self.sides[i] = self.sides[i] | {(k, 0)}
+            for i in right:
+                self.sides[i] = self.sides[i] | {(k, 1)}
+        self.links: list[Link] = []
+
+    def find(self, i: int) -> int:
+        root = i
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[i] != root:
+            self.parent[i], i = root, self.parent[i]
+        return root
+
+    def allowed(self, ra: int, rb: int) -> bool:
+        xa, xb = self.arxiv[ra], self.arxiv[rb]
+        if xa and xb and xa != xb:
+            return False
+        return not any((k, 1 - s) in self.sides[rb] for k, s in self.sides[ra])
+
+    def union(self, link: Link, force: bool = False) -> bool:
+        ra, rb = self.find(link.a), self.find(link.b)
+        if ra == rb or not (force or self.allowed(ra, rb)):
+            return False
+        if rb < ra:
+            ra, rb = rb, ra
+        self.parent[rb] = ra
+        self.arxiv[ra] = self.arxiv[ra] or self.arxiv[rb]
+        self.sides[ra] = self.sides[ra] | self.sides[rb]
+        self.links.append(link)
+        return True
+
+
+def abstract_score(a_key: str, a_trunc: bool, b_key: str, b_trunc: bool) -> float | None:
+    """How much two abstracts agree (0-100), comparing only the shared opening when one
+    was truncated; None when either is missing."""
+    if not a_key or not b_key:
+        return None
+    if a_trunc or b_trunc:
+        n = min(len(a_key), len(b_key)) if a_trunc and b_trunc else len(a_key if a_trunc
+                                                                          else b_key)
+        a_key, b_key = a_key[:n], b_key[:n]
+    return fuzz.ratio(a_key, b_key)
+
+
+def title_score(a: str, b: str) -> float:
+    return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
+
+
+def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints()
+                ) -> tuple[Cluster, ...]:
+    n = len(entries)
+    tkeys = [match_key(e.title) for e in entries]
+    akeys = [abstract_key(e.abstract) for e in entries]
+    truncs = [is_truncated(e.abstract) for e in entries]
+    groups = _Groups(entries, constraints)
+
+    def agree(i: int, j: int) -> float | None:
+        return abstract_score(akeys[i], truncs[i], akeys[j], truncs[j])
+
+    # 1. curated merges
+    for members in constraints.same:
+        for other in members[1:]:
+            groups.union(Link(members[0], other, "curation", 100.0, None), force=True)
+
+    # 2. arXiv ids
+    first_with_id: dict[str, int] = {}
+    for i, e in enumerate(entries):
+        if e.arxiv_id:
+            j = first_with_id.setdefault(e.arxiv_id, i)
+            if j != i:
+                groups.union(Link(j, i, "arxiv-id", title_score(tkeys[j], tkeys[i]), agree(j, i)))
+
+    # 3. equal title keys whose abstracts agree; representatives for the fuzzy stage
+    by_title: dict[str, list[int]] = defaultdict(list)
+    for i in range(n):
+        by_title[tkeys[i]].append(i)
+    reps: list[int] = []
+    for members in by_title.values():
+        local: list[int] = []
+        for i in members:
+            for r in local:
+                score = agree(r, i)
+                if score is None or score >= ABSTRACT_AGREE:
+                    groups.union(Link(r, i, "same-title", 100.0, score))
+                    break
+            else:
+                local.append(i)
+        reps.extend(local)
+    reps.sort()
+
+    # 4. fuzzy candidates from blocking, scored, accepted best first
+    accepted: list[tuple[float, int, int, Link]] = []
+    for i, j in sorted(_candidates(reps, tkeys, akeys)):
+        ts = title_score(tkeys[i], tkeys[j])
+        if ts < TITLE_RELATED:
+            continue
+        ab = agree(i, j)
+        if ts >= TITLE_SIMILAR and (ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT
+                                    or ab is not None and ab >= ABSTRACT_AGREE):
+            link = Link(i, j, "similar-title", ts, ab)
+        elif ab is not None and ab >= ABSTRACT_SAME and not (truncs[i] or truncs[j]):
+            link = Link(i, j, "same-abstract", ts, ab)
+        else:
+            continue
+        accepted.append((-(ts + (ab or 0.0)), i, j, link))
+    accepted.sort(key=lambda t: t[:3])
+    for _, _, _, link in accepted:
+        groups.union(link)
+
+    members_of: dict[int, list[int]] = defaultdict(list)
+    for i in range(n):
+        members_of[groups.find(i)].append(i)
+    links_of: dict[int, list[Link]] = defaultdict(list)
+    for link in groups.links:
+        links_of[groups.find(link.a)].append(link)
+    return tuple(Cluster(tuple(m), tuple(links_of[root]))
+                 for root, m in sorted(members_of.items()))
+
+
+def _candidates(reps: list[int], tkeys: list[str], akeys: list[str]) -> set[tuple[int, int]]:
+    df: dict[str, int] = defaultdict(int)
+    rep_tokens = {}
+    for i in reps:
+        tokens = sorted(set(tkeys[i].split()))
+        rep_tokens[i] = tokens
+        for t in tokens:
+            df[t] += 1
+    blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
+    for i in reps:
+        rare = sorted(rep_tokens[i], key=lambda t: (df[t], t))[:3]
+        for t in rare:
+            blocks[("t", t)].append(i)
+        words = akeys[i].split()
+        if len(words) >= 6:
+            blocks[("a", " ".join(words[:6]))].append(i)
+            blocks[("b", " ".join(words[6:12]))].append(i)
+    pairs: set[tuple[int, int]] = set()
+    for block in blocks.values():
+        if 1 < len(block) <= MAX_BLOCK:
+            for x in range(len(block)):
+                for y in range(x + 1, len(block)):
+                    a, b = block[x], block[y]
+                    pairs.add((a, b) if a < b else (b, a))
+    by_title = sorted(reps, key=lambda i: (tkeys[i], i))
+    for x, a in enumerate(by_title):
+        for b in by_title[x + 1 : x + 1 + NEIGHBOURS]:
+            pairs.add((a, b) if a < b else (b, a))
+    return pairs

@@ -1,0 +1,65 @@
+"""The catalog as JSON: `api/papers.json` (and `catalog` command) and the parse report."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from .model import Catalog, Paper
+
+SCHEMA_VERSION = 1
+
+
+def paper_record(paper: Paper) -> dict[str, Any]:
+    return {
+        "id": paper.id,
+        "url": paper.url,
+        "title": paper.title,
+        "abstract": paper.abstract,
+        "arxiv_id": paper.arxiv_id,
+        "authors": list(paper.authors),
+        "topics": list(paper.topics),
+        "tags": list(paper.tags),
+        "title_variants": list(paper.title_variants),
+        "first_seen": paper.first_seen,
+        "last_seen": paper.last_seen,
+        "sources": [{"dump": s.dump, "line": s.line, "title": s.title, "match": s.match}
+                    for s in paper.sources],
+        "aliases": [f"papers/{a}/" for a in paper.aliases],
+    }
+
+
+def catalog_document(catalog: Catalog) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "dumps": [{"name": d.name, "format": d.format, "layout": d.layout, "date": d.date,
+                   "date_label": d.date_label, "date_source": d.date_source,
+                   "entries": d.entry_count} for d in catalog.dumps],
+        "papers": [paper_record(p) for p in catalog.papers],
+    }
+
+
+def report_document(catalog: Catalog) -> dict[str, Any]:
+    kept: dict[str, int] = {}
+    for paper in catalog.papers:
+        for s in paper.sources:
+            kept[s.dump] = kept.get(s.dump, 0) + 1
+    lost: dict[str, int] = {}
+    for p in catalog.problems:
+        if p.lost_entry:
+            lost[p.path] = lost.get(p.path, 0) + 1
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "dumps": [{"name": d.name, "entries": d.entry_count, "in_catalog": kept.get(d.name, 0),
+                   "not_in_catalog": lost.get(d.name, 0)} for d in catalog.dumps],
+        "problems": [{"path": p.path, "line": p.line, "severity": p.severity,
+                      "message": p.message, "value": p.value, "lost_entry": p.lost_entry}
+                     for p in catalog.problems],
+    }
+
+
+def to_json(document: dict[str, Any]) -> str:
+    """Compact, stable JSON that is also safe to inline in HTML (no raw <, >, &)."""
+    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")) + "\n"

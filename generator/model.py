@@ -1,0 +1,123 @@
+"""The small frozen records every stage passes on.
+
+Readers turn files into `Dump`s, `Entry`s and `Problem`s; the deduplicator turns
+entries into `Paper`s; nothing here touches the disk.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+ERROR = "error"
+WARNING = "warning"
+INFO = "info"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """Something wrong (or worth saying) about one place in one input file.
+
+    `lost_entry` is true when the problem means an entry of a dump is *not* in the
+    catalog; the accounting invariant counts those.
+    """
+
+    path: str
+    line: int
+    severity: str
+    message: str
+    value: str | None = None
+    lost_entry: bool = False
+
+    def format(self) -> str:
+        got = f" (got {_shorten(self.value)!r})" if self.value is not None else ""
+        return f"{self.path}:{self.line}: {self.severity}: {self.message}{got}"
+
+    def annotation(self) -> str:
+        """The same problem as a GitHub Actions workflow command."""
+        level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
+        text = self.message + (f" (got {_shorten(self.value)!r})" if self.value is not None else "")
+        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+        path = self.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
+        return f"::{level} file={path},line={self.line}::{text}"
+
+
+def _shorten(value: str, limit: int = 80) -> str:
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
+@dataclass(frozen=True)
+class Dump:
+    """One input file, as far as the rest of the pipeline needs to know it."""
+
+    name: str  # file name, relative to the dumps folder
+    format: str  # "text", "html" or "json"
+    layout: str  # "A" (no blank lines), "B" (blank-line separated), "data-props", "cards", "api"
+    date: str | None  # ISO date when known with its year
+    date_label: str | None  # what the dump itself says, e.g. "Mar 17"
+    date_source: str  # "file name", "content" or "none"
+    order_key: str  # dumps sort by this: the ISO date if known, else the file name
+    entry_count: int  # entries found (kept + lost)
+
+
+@dataclass(frozen=True)
+class Entry:
+    """One paper as one dump shows it."""
+
+    dump: str
+    line: int  # 1-based line of the title (of the record start for HTML/JSON)
+    title: str
+    abstract: str
+    arxiv_id: str | None = None
+    authors: tuple[str, ...] = ()
+    upvotes: int | None = None
+    published: str | None = None
+
+    @property
+    def key(self) -> tuple[str, int]:
+        return (self.dump, self.line)
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    dump: Dump
+    entries: tuple[Entry, ...]
+    problems: tuple[Problem, ...]
+
+
+@dataclass(frozen=True)
+class Source:
+    dump: str
+    line: int
+    title: str
+    match: str  # how this entry joined its paper: "first", "arxiv-id", "same-title", ...
+
+
+@dataclass(frozen=True)
+class Paper:
+    id: str
+    title: str
+    abstract: str
+    arxiv_id: str | None
+    authors: tuple[str, ...]
+    title_variants: tuple[str, ...]
+    sources: tuple[Source, ...]
+    first_seen: str
+    last_seen: str
+    aliases: tuple[str, ...] = ()  # other ids that redirect here
+    topics: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+
+    @property
+    def url(self) -> str:
+        return f"papers/{self.id}/"
+
+
+@dataclass(frozen=True)
+class Catalog:
+    dumps: tuple[Dump, ...]
+    papers: tuple[Paper, ...]
+    problems: tuple[Problem, ...] = field(default=())
+
+    @property
+    def entry_count(self) -> int:
+        return sum(len(p.sources) for p in self.papers)

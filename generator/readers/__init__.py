@@ -1,0 +1,126 @@
+"""Read every dump: detect its format from its content, parse it, date it.
+
+This stage (with `writer`) is the only one that touches the disk.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from ..model import ERROR, WARNING, Dump, Entry, Problem, ReadResult
+from .api_json import parse_json
+from .decode import decode
+from .html_page import parse_html
+from .text import DEFAULT_BOILERPLATE, ContentDate, header_lines, learn_boilerplate, parse_text
+
+_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
+_HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<article|<!--)", re.I)
+
+
+def detect_format(text: str) -> str:
+    """'json', 'html' or 'text', from the content (the extension is only a hint)."""
+    head = text.lstrip()[:1]
+    if head in "[{" and head:
+        return "json"
+    if _HTML_START.match(text[:4096]) or "SVELTE_HYDRATER" in text[:200000]:
+        return "html"
+    return "text"
+
+
+def date_from_name(name: str) -> str | None:
+    for m in _NAME_DATE.finditer(name):
+        try:
+            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
+        except ValueError:
+            continue
+    return None
+
+
+def list_dumps(folder: Path) -> list[Path]:
+    """Every regular, non-hidden file of the folder, sorted by name."""
+    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+                  key=lambda p: p.name)
+
+
+def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOILERPLATE
+              ) -> ReadResult:
+    """Parse one dump's bytes. `name` is what messages and provenance call it."""
+    decoded = decode(name, data)
+    problems = list(decoded.problems)
+    entries: list[Entry] = []
+    layout = "unknown"
+    found: ContentDate | None = None
+    fmt = "unknown"
+    text = decoded.text
+    if text is not None and not text.strip():
+        problems.append(Problem(name, 1, ERROR, "empty file"))
+    elif text is not None:
+        fmt = detect_format(text)
+        if fmt == "json":
+            layout, entries, more, found = parse_json(name, text)
+        elif fmt == "html":
+            layout, entries, more, found = parse_html(name, text)
+        else:
+            parsed = parse_text(name, text, boilerplate)
+            layout, entries, more, found = (parsed.layout, list(parsed.entries),
+                                            list(parsed.problems), parsed.date)
+        problems.extend(more)
+        if not entries and not any(p.severity == ERROR for p in problems):
+            problems.append(Problem(name, 1, ERROR,
+                                    f"no paper entries found in this {fmt} file (only page "
+                                    "chrome, or a layout no reader recognises)"))
+    name_date = date_from_name(name)
+    if name_date and found and found.iso and found.iso != name_date:
+        problems.append(Problem(name, 1, WARNING,
+                                f"file name says {name_date} but the content says {found.iso}; "
+                                "using the file name", found.label))
+    iso = name_date or (found.iso if found else None)
+    dump = Dump(
+        name=name, format=fmt, layout=layout, date=iso,
+        date_label=(found.label if found else None) or iso,
+        date_source="file name" if name_date else ("content" if found else "none"),
+        order_key=iso or name,
+        entry_count=len(entries) + sum(1 for p in problems if p.lost_entry),
+    )
+    return ReadResult(dump, tuple(entries), tuple(problems))
+
+
+def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = None
+             ) -> tuple[ReadResult, ...]:
+    """Read every dump; text dumps learn page chrome from each other's headers.
+
+    Files are read one at a time (a first pass reads only their first 16 KiB)."""
+    paths = list(paths)
+    headers = []
+    for path in paths:
+        head = _head(path)
+        if head[:1] not in (b"[", b"{", b"<"):
+            headers.append(header_lines(head.decode("utf-8", "replace").splitlines()))
+    boilerplate = learn_boilerplate(headers)
+    results = []
+    for path in paths:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            results.append(_unreadable(path.name, exc))
+        else:
+            results.append(read_dump(path.name, data, boilerplate))
+        if progress:
+            progress(path.name)
+    return tuple(sorted(results, key=lambda r: (r.dump.order_key, r.dump.name)))
+
+
+def _head(path: Path) -> bytes:
+    try:
+        with path.open("rb") as f:
+            return f.read(16384).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except OSError:
+        return b""
+
+
+def _unreadable(name: str, exc: OSError) -> ReadResult:
+    dump = Dump(name, "unknown", "unknown", None, None, "none", name, 0)
+    return ReadResult(dump, (), (Problem(name, 1, ERROR, f"cannot read file: {exc.strerror}"),))

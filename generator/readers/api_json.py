@@ -1,0 +1,43 @@
+"""JSON answers of the Daily Papers API: a list of `{paper: {...}, ...}` objects.
+
+An object with a `dailyPapers` list (what the HTML page embeds) is read too.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from ..model import ERROR, Problem
+from .records import line_at, records_to_entries
+from .text import ContentDate
+
+_DAILY_KEY = re.compile(r'"dailyPapers"\s*:\s*\[')
+_DATE_STRING = re.compile(r'"dateString"\s*:\s*"(\d{4}-\d{2}-\d{2})')
+
+
+def parse_json(path: str, text: str):
+    """Returns (layout, entries, problems, content date)."""
+    stripped = len(text) - len(text.lstrip())
+    try:
+        if text[stripped:stripped + 1] == "[":
+            entries, problems = records_to_entries(path, text, stripped)
+            return "api", entries, problems, None
+        data = json.loads(text)
+        if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
+            return "api", [], [Problem(path, 1, ERROR,
+                                       "JSON is neither a list of Daily Papers records nor an "
+                                       "object with a 'dailyPapers' list")], None
+        m = _DAILY_KEY.search(text)
+        if m is None:  # key spelled with escapes; positions unknown, records still read
+            entries, problems = records_to_entries(path, json.dumps(data["dailyPapers"]), 0)
+        else:
+            entries, problems = records_to_entries(path, text, m.end() - 1)
+        date = _DATE_STRING.search(text)
+        found = ContentDate(date.group(1), date.group(1)) if date else None
+        return "api", entries, problems, found
+    except json.JSONDecodeError as exc:
+        return "api", [], [Problem(path, line_at(text, exc.pos), ERROR,
+                                   f"malformed JSON: {exc.msg} at column {exc.colno}")], None
+    except RecursionError:
+        return "api", [], [Problem(path, 1, ERROR, "malformed JSON: nested too deeply")], None

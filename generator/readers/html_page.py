@@ -1,0 +1,99 @@
+"""Saved HTML of a Daily Papers page.
+
+The page carries its data as HTML-escaped JSON in the `data-props` attribute of
+`div.SVELTE_HYDRATER[data-target="DailyPapers"]`. When that is missing (a page saved
+after scripts rewrote it, or a partial save), the visible cards are read instead:
+`article h3 a[href^="/papers/"]`, which have titles and arXiv ids but no abstracts.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+
+from bs4 import BeautifulSoup
+
+from ..model import ERROR, WARNING, Entry, Problem
+from ..textnorm import clean_text
+from .records import normalize_arxiv_id, records_to_entries
+from .text import ContentDate
+
+_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
+
+
+def parse_html(path: str, text: str):
+    """Returns (layout, entries, problems, content date)."""
+    soup = BeautifulSoup(text, "html.parser")
+    holder = None
+    for div in soup.find_all("div", attrs={"data-target": "DailyPapers"}):
+        if "SVELTE_HYDRATER" in (div.get("class") or []) and div.get("data-props"):
+            holder = div
+            break
+    if holder is not None:
+        return _from_props(path, text, holder)
+    return _from_cards(path, soup)
+
+
+def _from_props(path: str, text: str, holder):
+    line = holder.sourceline or 1
+    props = holder["data-props"]
+    # the attribute may start on a later line than the tag
+    tag_start = _offset_of_line(text, line)
+    attr_at = text.find("data-props", tag_start)
+    if attr_at >= 0:
+        line += text.count("\n", tag_start, attr_at)
+    try:
+        data = json.loads(props)
+    except json.JSONDecodeError as exc:
+        return "data-props", [], [Problem(path, line, ERROR,
+                                          f"malformed JSON in data-props: {exc.msg}")], None
+    if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
+        return "data-props", [], [Problem(path, line, ERROR,
+                                          "data-props has no 'dailyPapers' list")], None
+    m = re.search(r'"dailyPapers"\s*:\s*\[', props)
+    if m is not None:
+        entries, problems = records_to_entries(path, props, m.end() - 1, base_line=line)
+    else:
+        entries, problems = records_to_entries(path, json.dumps(data["dailyPapers"]), 0,
+                                               base_line=line)
+    date = data.get("dateString")
+    found = None
+    if isinstance(date, str) and _ISO.match(date):
+        found = ContentDate(date[:10], date[:10])
+    return "data-props", entries, problems, found
+
+
+def _offset_of_line(text: str, line: int) -> int:
+    offset = 0
+    for _ in range(line - 1):
+        offset = text.index("\n", offset) + 1
+    return offset
+
+
+def _from_cards(path: str, soup: BeautifulSoup):
+    entries: list[Entry] = []
+    problems: list[Problem] = []
+    for article in soup.find_all("article"):
+        link = article.select_one('h3 a[href^="/papers/"]')
+        if link is None:
+            continue
+        line = article.sourceline or 1
+        title = clean_text(link.get_text(" "))
+        if not title:
+            problems.append(Problem(path, line, WARNING, "paper card without a title; skipped",
+                                    link.get("href"), lost_entry=True))
+            continue
+        arxiv = normalize_arxiv_id(link["href"].removeprefix("/papers/").split("?")[0])
+        entries.append(Entry(path, line, title, "", arxiv_id=arxiv))
+    if not entries:
+        return "cards", [], [Problem(path, 1, ERROR,
+                                     "HTML page without Daily Papers data (no data-props and no "
+                                     "paper cards)")], None
+    problems.insert(0, Problem(path, entries[0].line, WARNING,
+                               f"no data-props; read {len(entries)} visible paper cards, "
+                               "which have no abstracts"))
+    time = soup.find("time", attrs={"datetime": True})
+    found = None
+    if time is not None and _ISO.match(time["datetime"]):
+        found = ContentDate(time["datetime"][:10], time["datetime"][:10])
+    return "cards", entries, problems, found

@@ -1,0 +1,75 @@
+"""The last stage: write the site model, run mkdocs, swap the new site in.
+
+Everything is built in a staging folder next to the target; only a finished build
+replaces the old site (two renames), so a failure leaves the previous site intact.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+import tempfile
+from pathlib import Path
+
+from .render import SiteModel
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def write_text(path: Path, text: str) -> None:
+    """Write a file atomically (temporary file, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:
+            f.write(text)
+        os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _write_tree(root: Path, files: tuple[tuple[str, str], ...], refuse_existing: bool) -> None:
+    for rel, text in files:
+        target = root / rel
+        if refuse_existing and target.exists():
+            raise BuildFailed(f"generated file {rel} would overwrite a file mkdocs built")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(text, encoding="utf-8", newline="\n")
+
+
+def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path) -> None:
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
+                             strict=True)
+        build(config)
+    except (MkDocsException, SystemExit) as exc:
+        raise BuildFailed(f"mkdocs build failed: {exc}") from None
+
+
+def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
+    site_dir = site_dir.resolve()
+    site_dir.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}-build-"))
+    try:
+        docs = staging / "docs"
+        shutil.copytree(docs_src, docs)
+        _write_tree(docs, model.docs, refuse_existing=True)
+        out = staging / "site"
+        mkdocs_build(config_file, docs, out)
+        _write_tree(out, model.files, refuse_existing=True)
+        old = staging / "old"
+        if site_dir.exists():
+            os.replace(site_dir, old)
+        os.replace(out, site_dir)
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
