@@ -45,35 +45,42 @@ class Curation:
 
 
 def _line_for(node: strict_yaml.Node, loc: Sequence[Any]) -> int:
+    """The line of the value at `loc`, or of its key; as deep as the document goes."""
     line = node.line
     for part in loc:
         value = node.value
-        if isinstance(value, dict) and isinstance(part, str) and part in value:
+        if isinstance(value, dict) and isinstance(part, str):
+            if part not in value:
+                break
+            line = dict(node.key_lines).get(part, line)
             node = value[part]
+            if isinstance(node.value, str):
+                line = node.line
         elif isinstance(value, list) and isinstance(part, int) and part < len(value):
             node = value[part]
+            line = node.line
         else:
             break
-        line = node.line
     return line
 
 
 def _describe(error: dict[str, Any]) -> str:
-    where = ".".join(str(p) for p in error["loc"])
+    loc = [str(p) for p in error["loc"]]
     kind = error["type"]
-    if kind == "extra_forbidden":
-        return f"unknown key '{error['loc'][-1]}'"
-    if kind == "missing":
-        return f"missing key '{error['loc'][-1]}'"
+    if kind in ("extra_forbidden", "missing"):
+        where = ".".join(loc[:-1])
+        what = "unknown key" if kind == "extra_forbidden" else "missing key"
+        return f"{where + ': ' if where else ''}{what} '{loc[-1]}'"
+    where = ".".join(loc)
     if kind == "string_type":
         return f"{where}: expected a string"
     if kind == "list_type":
         return f"{where}: expected a list"
-    if kind == "model_type":
+    if kind in ("model_type", "dict_type"):
         return f"{where}: expected a mapping"
-    if kind in ("too_short", "string_too_short"):
-        if kind == "too_short":
-            return f"{where}: needs at least {error['ctx']['min_length']} items"
+    if kind == "too_short":
+        return f"{where}: needs at least {error['ctx']['min_length']} items"
+    if kind == "string_too_short":
         return f"{where}: must not be empty"
     return f"{where}: {error['msg']}"
 

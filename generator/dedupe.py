@@ -163,8 +163,8 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
         if ts < TITLE_RELATED:
             continue
         ab = agree(i, j)
-        if ts >= TITLE_SIMILAR and (ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT
-                                    or ab is not None and ab >= ABSTRACT_AGREE):
+        if ts >= TITLE_SIMILAR and ((ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT)
+                                    or (ab is not None and ab >= ABSTRACT_AGREE)):
             link = Link(i, j, "similar-title", ts, ab)
         elif ab is not None and ab >= ABSTRACT_SAME and not (truncs[i] or truncs[j]):
             link = Link(i, j, "same-abstract", ts, ab)

@@ -39,6 +39,7 @@ class Node:
 
     value: Any
     line: int
+    key_lines: tuple[tuple[str, int], ...] = ()  # for mappings: each key's own line
 
     def plain(self) -> Any:
         if isinstance(self.value, list):
@@ -110,5 +111,5 @@ def _convert(node: yaml.Node) -> Node:
                 raise YamlError(key_line, f"duplicate key '{key}' (first on line {lines[key]})")
             out[key] = _convert(value_node)
             lines[key] = key_line
-        return Node(out, line)
+        return Node(out, line, tuple(lines.items()))
     raise YamlError(line, "unsupported YAML node")

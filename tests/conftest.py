@@ -1,0 +1,33 @@
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+DUMPS = REPO / "dumps"
+
+
+@pytest.fixture(scope="session")
+def seed_results():
+    from generator.readers import list_dumps, read_all
+
+    return read_all(list_dumps(DUMPS))
+
+
+@pytest.fixture(scope="session")
+def seed_catalog(seed_results):
+    from generator.catalog import build_catalog
+
+    return build_catalog(seed_results)
+
+
+def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None
+            ) -> subprocess.CompletedProcess:
+    full_env = {**os.environ, "PYTHONPATH": str(REPO), **(env or {})}
+    full_env.pop("GITHUB_ACTIONS", None) if not env or "GITHUB_ACTIONS" not in env else None
+    return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
+                          capture_output=True, text=True, timeout=600)
