@@ -60,6 +60,8 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
             sources=tuple(Source(e.dump, e.line, e.title, how.get(i, "same-title"))
                           for i, e in zip(cluster.members, members, strict=True)),
             first_seen=members[0].dump, last_seen=members[-1].dump, aliases=pid.aliases,
+            upvotes=max((e.upvotes for e in members if e.upvotes is not None), default=None),
+            published=next((e.published for e in members if e.published), None),
         ))
     problems: list[Problem] = [p for r in results for p in r.problems]
     return Catalog(

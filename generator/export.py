@@ -26,6 +26,8 @@ def paper_record(paper: Paper) -> dict[str, Any]:
         "sources": [{"dump": s.dump, "line": s.line, "title": s.title, "match": s.match}
                     for s in paper.sources],
         "aliases": [f"papers/{a}/" for a in paper.aliases],
+        "upvotes": paper.upvotes,
+        "published": paper.published,
     }
 
 

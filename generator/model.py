@@ -104,6 +104,8 @@ class Paper:
     first_seen: str
     last_seen: str
     aliases: tuple[str, ...] = ()  # other ids that redirect here
+    upvotes: int | None = None  # the highest count any dump gave
+    published: str | None = None  # publication date when a dump gave it
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
 

@@ -21,6 +21,7 @@ def parse_json(path: str, text: str):
     stripped = len(text) - len(text.lstrip())
     try:
         if text[stripped:stripped + 1] == "[":
+            json.loads(text)  # the whole file must be JSON (no trailing data)
             entries, problems = records_to_entries(path, text, stripped)
             return "api", entries, problems, None
         data = json.loads(text)

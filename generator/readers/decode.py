@@ -18,7 +18,9 @@ class Decoded:
 
 
 def _line_of(data: bytes, offset: int) -> int:
-    return data.count(b"\n", 0, offset) + 1
+    """The line `_finish` will give this byte: CRLF, CR and LF all end a line."""
+    return (data.count(b"\n", 0, offset) + data.count(b"\r", 0, offset)
+            - data.count(b"\r\n", 0, offset) + 1)
 
 
 def looks_binary(data: bytes) -> bool:
@@ -43,7 +45,8 @@ def decode(path: str, data: bytes) -> Decoded:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError:
-            return Decoded(None, (Problem(path, 1, ERROR, "UTF-16 byte order mark but not UTF-16"),))
+            return Decoded(None, (Problem(path, 1, ERROR,
+                                          "UTF-16 byte order mark but not UTF-16"),))
         problems.append(Problem(path, 1, WARNING, "file is UTF-16; read it as such"))
         return Decoded(_finish(path, text, problems), tuple(problems))
     try:
@@ -57,8 +60,8 @@ def decode(path: str, data: bytes) -> Decoded:
         except UnicodeDecodeError:
             text = data.decode("latin-1")
             used = "latin-1"
-        problems.append(Problem(path, line, WARNING,
-                                f"not valid UTF-8 (first bad byte 0x{bad}); read the file as {used}"))
+        problems.append(Problem(path, line, WARNING, f"not valid UTF-8 (first bad byte 0x{bad}); "
+                                f"read the file as {used}"))
     return Decoded(_finish(path, text, problems), tuple(problems))
 
 

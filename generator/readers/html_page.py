@@ -45,8 +45,12 @@ def _from_props(path: str, text: str, holder):
     try:
         data = json.loads(props)
     except json.JSONDecodeError as exc:
+        return "data-props", [], [Problem(path, line + props.count("\n", 0, exc.pos), ERROR,
+                                          f"malformed JSON in data-props: {exc.msg} at "
+                                          f"character {exc.pos + 1} of the attribute")], None
+    except RecursionError:
         return "data-props", [], [Problem(path, line, ERROR,
-                                          f"malformed JSON in data-props: {exc.msg}")], None
+                                          "malformed JSON in data-props: nested too deeply")], None
     if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
         return "data-props", [], [Problem(path, line, ERROR,
                                           "data-props has no 'dailyPapers' list")], None
@@ -86,9 +90,10 @@ def _from_cards(path: str, soup: BeautifulSoup):
         arxiv = normalize_arxiv_id(link["href"].removeprefix("/papers/").split("?")[0])
         entries.append(Entry(path, line, title, "", arxiv_id=arxiv))
     if not entries:
-        return "cards", [], [Problem(path, 1, ERROR,
-                                     "HTML page without Daily Papers data (no data-props and no "
-                                     "paper cards)")], None
+        # cards without a title are still lost entries the report must count
+        return "cards", [], [*problems, Problem(path, 1, ERROR,
+                                                "HTML page without Daily Papers data (no "
+                                                "data-props and no paper cards)")], None
     problems.insert(0, Problem(path, entries[0].line, WARNING,
                                f"no data-props; read {len(entries)} visible paper cards, "
                                "which have no abstracts"))

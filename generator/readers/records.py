@@ -64,8 +64,9 @@ def record_to_entry(path: str, line: int, record: object) -> Entry | Problem:
     if not title:
         return Problem(path, line, WARNING, "record has no title; skipped",
                        _short_json(record), lost_entry=True)
+    listed = paper.get("authors")
     authors = tuple(
-        name for a in paper.get("authors") or [] if isinstance(a, dict)
+        name for a in (listed if isinstance(listed, list) else []) if isinstance(a, dict)
         and (name := _text(a.get("name"))))
     upvotes = paper.get("upvotes")
     published = _text(paper.get("publishedAt")) or _text(record.get("publishedAt"))

@@ -36,7 +36,8 @@ MAX_LINE_CHARS = 1_000_000
 MAX_TITLE_CHARS = 1_000
 MONTHS = ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 _DATE_LINE = re.compile(
-    r"^(?P<mon>jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?\s+"
+    r"^(?P<mon>jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
+    r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+"
     r"(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?$", re.IGNORECASE)
 _ISO_DATE_LINE = re.compile(r"^(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})$")
 
@@ -146,7 +147,7 @@ def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILE
             if pending:
                 blank_since_title = True
             continue
-        if line in boilerplate or (not entries and parse_date_line(line)):
+        if line in boilerplate or parse_date_line(line):
             found = parse_date_line(line)
             if found and date is None:
                 date = found
@@ -183,8 +184,20 @@ def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILE
                  "entry skipped", pending[1])
         else:
             header.append(pending)
-    for number, line in header:
-        if line not in boilerplate and parse_date_line(line) is None:
+    # A first title whose abstract is missing ends up in the header. Layout B ends its
+    # page chrome with the date line and layout A glues its last chrome word to the
+    # first title, so header lines from there on are titles, not chrome.
+    titles_from = next((i + (parse_date_line(line) is not None)
+                        for i, (_, line) in enumerate(header)
+                        if parse_date_line(line) or _strip_glued(line, boilerplate) != line),
+                       len(header))
+    for i, (number, line) in enumerate(header):
+        if line in boilerplate or parse_date_line(line) is not None:
+            continue
+        if i >= titles_from:
+            lose(number, "title without an abstract; entry skipped",
+                 _strip_glued(line, boilerplate))
+        else:
             problems.append(Problem(path, number, WARNING,
                                     "line before the first entry treated as page chrome", line))
     return TextParse("B" if blank_inside else "A", tuple(entries), tuple(problems), date,
