@@ -49,7 +49,8 @@ def report_document(catalog: Catalog) -> dict[str, Any]:
     lost: dict[str, int] = {}
     for p in catalog.problems:
         if p.lost_entry:
-            lost[p.path] = lost.get(p.path, 0) + 1
+            name = p.path.rsplit("/", 1)[-1]
+            lost[name] = lost.get(name, 0) + 1
     return {
         "schema_version": SCHEMA_VERSION,
         "dumps": [{"name": d.name, "entries": d.entry_count, "in_catalog": kept.get(d.name, 0),

@@ -107,9 +107,9 @@ def test_input_errors_write_nothing(tmp_path):
     shutil.copy(DUMPS / "000_a6daf8e0419ec6f3.txt", dumps)
     (dumps / "2025-01-01_empty.txt").write_bytes(b"")
     site = tmp_path / "site"
-    result = run_cli("build", "--dumps", str(dumps), "--site", str(site))
+    result = run_cli("build", "--dumps", "dumps", "--site", "site", cwd=tmp_path)
     assert result.returncode == 1
-    assert "2025-01-01_empty.txt:1: error: empty file" in result.stderr
+    assert "dumps/2025-01-01_empty.txt:1: error: empty file" in result.stderr.splitlines()
     assert "Traceback" not in result.stderr
     assert not site.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dumps"]

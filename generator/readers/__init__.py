@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from pathlib import Path
 
 from ..model import ERROR, WARNING, Dump, Entry, Problem, ReadResult
@@ -105,12 +106,29 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
         try:
             data = path.read_bytes()
         except OSError as exc:
-            results.append(_unreadable(path.name, exc))
+            results.append(_displayed(_unreadable(path.name, exc), path))
         else:
-            results.append(read_dump(path.name, data, boilerplate))
+            results.append(_displayed(read_dump(path.name, data, boilerplate), path))
         if progress:
             progress(path.name)
     return tuple(sorted(results, key=lambda r: (r.dump.order_key, r.dump.name)))
+
+
+def display_path(path: Path) -> str:
+    """How messages name a file: relative to the working folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _displayed(result: ReadResult, path: Path) -> ReadResult:
+    """Problems name the file as the user can find it (`dumps/x.txt`); entries keep the
+    bare file name, which is what provenance and permalinks use."""
+    shown = display_path(path)
+    if shown == result.dump.name:
+        return result
+    return replace(result, problems=tuple(replace(p, path=shown) for p in result.problems))
 
 
 def _head(path: Path) -> bytes:

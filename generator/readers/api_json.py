@@ -39,6 +39,6 @@ def parse_json(path: str, text: str):
         return "api", entries, problems, found
     except json.JSONDecodeError as exc:
         return "api", [], [Problem(path, line_at(text, exc.pos), ERROR,
-                                   f"malformed JSON: {exc.msg} at column {exc.colno}")], None
+                                   f"malformed JSON: {exc.msg}: column {exc.colno}")], None
     except RecursionError:
         return "api", [], [Problem(path, 1, ERROR, "malformed JSON: nested too deeply")], None

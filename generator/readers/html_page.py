@@ -38,7 +38,8 @@ def _from_props(path: str, text: str, holder):
     line = holder.sourceline or 1
     props = holder["data-props"]
     # the attribute may start on a later line than the tag
-    tag_start = _offset_of_line(text, line)
+    # (from the tag's own column: an earlier tag on its line may have a data-props too)
+    tag_start = _offset_of_line(text, line) + (holder.sourcepos or 0)
     attr_at = text.find("data-props", tag_start)
     if attr_at >= 0:
         line += text.count("\n", tag_start, attr_at)
@@ -46,7 +47,7 @@ def _from_props(path: str, text: str, holder):
         data = json.loads(props)
     except json.JSONDecodeError as exc:
         return "data-props", [], [Problem(path, line + props.count("\n", 0, exc.pos), ERROR,
-                                          f"malformed JSON in data-props: {exc.msg} at "
+                                          f"malformed JSON in data-props: {exc.msg}: "
                                           f"character {exc.pos + 1} of the attribute")], None
     except RecursionError:
         return "data-props", [], [Problem(path, line, ERROR,

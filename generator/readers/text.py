@@ -114,9 +114,17 @@ def _strip_glued(title: str, boilerplate: frozenset[str]) -> str:
     for phrase in sorted(boilerplate, key=len, reverse=True):
         if (len(title) > len(phrase) + 1 and title.startswith(phrase)
                 and phrase[-1].isalpha() and phrase[-1].islower()
-                and (title[len(phrase)].isupper() or title[len(phrase)].isdigit())):
+                and _starts_a_title(title[len(phrase):])):
             return title[len(phrase):]
     return title
+
+
+def _starts_a_title(rest: str) -> bool:
+    """'An ...', '3D ...', or a lower-case name with a capital or digit in its first word
+    ('iTransformer: ...', 'kMaX-DeepLab: ...'); not the rest of a word ('Subscribe|rs')."""
+    first = rest.split(" ", 1)[0]
+    return (rest[0].isupper() or rest[0].isdigit()
+            or (rest[0].islower() and any(c.isupper() or c.isdigit() for c in first[1:])))
 
 
 def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILERPLATE
@@ -139,8 +147,8 @@ def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILE
                      f"more than {MAX_LINE_CHARS}; entry skipped", pending[1])
                 pending = None
             else:
-                problems.append(Problem(path, number, WARNING,
-                                        f"line of {len(raw)} characters skipped"))
+                lose(number, f"line of {len(raw)} characters without a title before it; "
+                     "skipped", None)
             continue
         line = clean_text(raw)
         if not line:
@@ -151,9 +159,7 @@ def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILE
             found = parse_date_line(line)
             if found and date is None:
                 date = found
-            if pending and not entries:
-                header.append(pending)
-                pending = None
+            # a chrome line does not part a title from its abstract (pending stays)
             if not entries:
                 header.append((number, line))
             else:
@@ -187,6 +193,7 @@ def parse_text(path: str, text: str, boilerplate: frozenset[str] = DEFAULT_BOILE
     # A first title whose abstract is missing ends up in the header. Layout B ends its
     # page chrome with the date line and layout A glues its last chrome word to the
     # first title, so header lines from there on are titles, not chrome.
+    header.sort()
     titles_from = next((i + (parse_date_line(line) is not None)
                         for i, (_, line) in enumerate(header)
                         if parse_date_line(line) or _strip_glued(line, boilerplate) != line),
