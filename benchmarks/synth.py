@@ -50,7 +50,7 @@ TITLE_WORDS = (4, 20)
 # Kind of noise a repeat carries, and how often. "title_typo+abstract_truncated"
 # carries both.
 NOISE_WEIGHTS: dict[str, float] = {
-    "identical": 0.58,
+    "identical": 0.52,
     "title_case": 0.05,
     "title_punct": 0.05,
     "title_dash": 0.04,
@@ -60,6 +60,11 @@ NOISE_WEIGHTS: dict[str, float] = {
     "abstract_typo": 0.06,
     "abstract_reflow": 0.05,
     "title_typo+abstract_truncated": 0.02,
+    # harder: two edits at once
+    "title_typo+title_case": 0.02,
+    "title_dash+abstract_truncated": 0.02,
+    "title_punct+abstract_reflow": 0.01,
+    "title_case+abstract_typo": 0.01,
 }
 # Look-alike pairs of different papers (each with its own abstract):
 #   survey:     "A Survey on X" / "X: A Survey"
@@ -359,10 +364,15 @@ def noisy(rng: Random, title: str, abstract: str, kind: str) -> tuple[str, str, 
     """(title, abstract, kind actually applied) of one repeat."""
     if kind == "identical":
         return title, abstract, kind
-    if kind == "title_typo+abstract_truncated":
-        new_title, applied = title_variant(rng, title, "title_typo")
-        truncated = abstract_variant(rng, abstract, "abstract_truncated")
-        return new_title, truncated, f"{applied}+abstract_truncated"
+    if "+" in kind:  # several edits: title ones in order, then at most one abstract one
+        applied = []
+        for part in kind.split("+"):
+            if part.startswith("title_"):
+                title, done = title_variant(rng, title, part)
+            else:
+                abstract, done = abstract_variant(rng, abstract, part), part
+            applied.append(done)
+        return title, abstract, "+".join(applied)
     if kind.startswith("title_"):
         new_title, applied = title_variant(rng, title, kind)
         return new_title, abstract, applied

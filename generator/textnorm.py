@@ -18,28 +18,33 @@ _NON_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
 TRUNCATION_MARKERS = ("...", "…")
 
 
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# combining marks (after NFKD) and invisible format characters: dropped from match keys
+_MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+                    "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
+                    "\u2066-\u206f\ufeff]")
+_ASCII_NON_WORD = bytes(b if chr(b).isalnum() and b < 128 else 32 for b in range(256))
+_GREEK_TABLE = str.maketrans({k: f" {v} " for k, v in GREEK.items()})
+
+
 def clean_text(text: str) -> str:
     """NFC, no control characters, whitespace (of any kind) collapsed to single spaces."""
-    text = unicodedata.normalize("NFC", text)
-    if any(ord(c) < 32 or 0x7F <= ord(c) < 0xA0 for c in text):
-        text = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in text)
-    return " ".join(text.split())
+    if not text.isascii():
+        text = unicodedata.normalize("NFC", text)
+    return " ".join(_CONTROLS.sub(" ", text).split())
 
 
 def match_key(text: str) -> str:
     """A comparison key: case, accents, punctuation, dashes, Greek spelling and
     invisible characters do not matter."""
-    text = _LATEX_GREEK.sub(lambda m: " " + m.group(1).lower() + " ", text)
-    text = unicodedata.normalize("NFKD", text.casefold())
-    out = []
-    for ch in text:
-        if ch in GREEK:
-            out.append(" " + GREEK[ch] + " ")
-        elif unicodedata.combining(ch) or unicodedata.category(ch) == "Cf":
-            continue
-        else:
-            out.append(ch)
-    return _NON_WORD.sub(" ", "".join(out)).strip()
+    if "\\" in text:
+        text = _LATEX_GREEK.sub(lambda m: " " + m.group(1).lower() + " ", text)
+    if text.isascii():
+        return " ".join(text.lower().encode().translate(_ASCII_NON_WORD).decode().split())
+    else:
+        text = unicodedata.normalize("NFKD", text.casefold()).translate(_GREEK_TABLE)
+        text = _MARKS.sub("", text)
+    return _NON_WORD.sub(" ", text).strip()
 
 
 def is_truncated(text: str) -> bool:

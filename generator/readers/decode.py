@@ -8,7 +8,7 @@ from ..model import ERROR, WARNING, Problem
 
 FALLBACK_ENCODING = "cp1252"
 MAX_FILE_BYTES = 64 * 1024 * 1024
-_TEXT_CONTROLS = {9, 10, 12, 13, 27}
+_TEXT_BYTES = bytes([9, 10, 12, 13, 27, *range(32, 256)])  # all but other control bytes
 
 
 @dataclass(frozen=True)
@@ -28,7 +28,7 @@ def looks_binary(data: bytes) -> bool:
     sample = data[:65536]
     if not sample:
         return False
-    controls = sum(1 for b in sample if b < 32 and b not in _TEXT_CONTROLS)
+    controls = len(sample.translate(None, _TEXT_BYTES))
     return controls / len(sample) > 0.10
 
 
