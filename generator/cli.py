@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .export import catalog_document, to_json
 from .model import ERROR, WARNING, Problem
-from .pipeline import NoDumps, has_errors, make_catalog, read_inputs
+from .pipeline import NoDumps, has_errors, make_catalog, make_links, read_inputs
 from .progress import Progress
 
 EXIT_OK, EXIT_INPUT, EXIT_BUILD = 0, 1, 3
@@ -104,13 +104,15 @@ def main(argv: list[str] | None = None) -> int:
             write_text(Path(args.out), text)
             progress.say(f"wrote {args.out} ({len(catalog.papers)} papers)")
         return EXIT_OK
-    from .render import DuplicateOutput, build_site_model
-    from .writer import BuildFailed, build_site
+    from .render import DuplicateOutput, SiteInput, build_site_model
+    from .writer import BuildFailed, build_site, site_url
 
     _source_date_epoch(catalog)
     try:
+        links = make_links(catalog, progress)
         with progress.stage("render") as summary:
-            model = build_site_model(catalog)
+            data = SiteInput(catalog, inputs.taxonomy, links, site_url(args.config))
+            model = build_site_model(data)
             summary.append(f"{len(model.docs)} pages, {len(model.files)} files")
         with progress.stage("mkdocs build") as summary:
             build_site(model, args.config, args.config.parent / "docs", args.site)

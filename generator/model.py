@@ -7,6 +7,7 @@ entries into `Paper`s; nothing here touches the disk.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Any
 
 ERROR = "error"
 WARNING = "warning"
@@ -108,6 +109,7 @@ class Paper:
     published: str | None = None  # publication date when a dump gave it
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
+    topic_matches: tuple[Any, ...] = ()  # topics.TopicMatch, why the paper is in each topic
 
     @property
     def url(self) -> str:

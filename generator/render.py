@@ -2,33 +2,45 @@
 
 Templates (`generator/templates/`) get untrusted values escaped by `safe.esc` on output
 (a Jinja `finalize`), so a template cannot forget to escape; values that are already
-safe markup are wrapped in `Markup` by this module.
+safe markup are wrapped in `Markup` by this module. Dump text only ever lands inside
+raw HTML blocks of the generated markdown, and in front matter values that the theme
+prints as text.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from .export import catalog_document, report_document, to_json
-from .model import Catalog, Paper
+from .links import Links
+from .model import Catalog, Dump, Paper
 from .safe import esc, front_matter, teaser
+from .topics import UNSORTED, Taxonomy, Topic
 
 TEMPLATES = Path(__file__).parent / "templates"
+PAGE_SIZE = 100  # papers per topic page: bounds every page's weight
+NEWEST_ON_HOME = 12
+SITE_NAME = "Transformer Paper Index"
 
 
-def _finalize(value: object) -> object:
-    if isinstance(value, Markup):
+def _finalize(value: object) -> Markup:
+    if isinstance(value, Markup):  # template output (macros) or markup made here
         return value
     if value is None:
-        return ""
-    return esc(str(value))
+        return Markup("")
+    return Markup(esc(str(value)))
 
 
-ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, finalize=_finalize,
+# autoescape keeps macro output (Markup) from being escaped twice; `_finalize` escapes
+# everything else more strictly than autoescape would
+ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
                   undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                   lstrip_blocks=True)
 
@@ -45,6 +57,14 @@ class SiteModel:
     files: tuple[tuple[str, str], ...]
 
 
+@dataclass(frozen=True)
+class SiteInput:
+    catalog: Catalog
+    taxonomy: Taxonomy
+    links: Links
+    site_url: str = ""  # absolute base URL ending in '/', or '' when unknown
+
+
 class _Outputs:
     def __init__(self) -> None:
         self.items: dict[str, str] = {}
@@ -58,34 +78,183 @@ class _Outputs:
         return tuple(sorted(self.items.items()))
 
 
-def paper_page(paper: Paper, dumps: dict[str, object]) -> str:
-    meta = {"title": esc(paper.title), "description": esc(teaser(paper.abstract)),
-            "paper_id": paper.id}
-    body = ENV.get_template("paper.md.j2").render(paper=paper, dumps=dumps, home="../../")
-    return front_matter(meta) + body
+@dataclass(frozen=True)
+class TopicView:
+    id: str
+    title: str
+    description: str
+    count: int
+    url: str  # site-relative
 
 
-def home_page(catalog: Catalog) -> str:
-    newest = sorted(catalog.papers, key=lambda p: (
-        -[d.name for d in catalog.dumps].index(p.first_seen), p.id))
-    body = ENV.get_template("home.md.j2").render(catalog=catalog, papers=newest)
-    return front_matter({"title": "Transformer Paper Index"}) + body
+class _Context:
+    """Lookups the templates need, computed once."""
+
+    def __init__(self, data: SiteInput):
+        catalog = data.catalog
+        self.data = data
+        self.papers = {p.id: p for p in catalog.papers}
+        self.dumps: dict[str, Dump] = {d.name: d for d in catalog.dumps}
+        self.dump_rank = {d.name: i for i, d in enumerate(catalog.dumps)}
+        self.topics: dict[str, Topic] = {t.id: t for t in data.taxonomy.topics}
+        counts = {t.id: 0 for t in data.taxonomy.topics}
+        for p in catalog.papers:
+            for t in p.topics:
+                counts[t] += 1
+        self.unsorted = [p for p in catalog.papers if not p.topics]
+        self.topic_views = [TopicView(t.id, t.title, t.description, counts[t.id],
+                                      f"topics/{t.id}/") for t in data.taxonomy.topics]
+        self.unsorted_view = TopicView(UNSORTED, "Unsorted",
+                                       "Papers that no topic rule matched yet. Curators use "
+                                       "this page to find rules worth adding.",
+                                       len(self.unsorted), f"topics/{UNSORTED}/")
+
+    def newest_first(self, papers: Sequence[Paper]) -> list[Paper]:
+        """By the dump they were first seen in (newest first), then their line in it."""
+        return sorted(papers, key=lambda p: (-self.dump_rank[p.first_seen],
+                                             p.sources[0].line, p.id))
+
+    def teaser(self, paper: Paper) -> str:
+        return _teaser(paper)
+
+    def absolute(self, path: str) -> str:
+        return self.data.site_url + path if self.data.site_url else ""
+
+
+def _teaser(paper: Paper) -> str:
+    return teaser(paper.abstract) if paper.abstract else ""
+
+
+def _external_links(paper: Paper) -> list[tuple[str, str]]:
+    if paper.arxiv_id:
+        a = paper.arxiv_id
+        return [("arXiv", f"https://arxiv.org/abs/{a}"), ("PDF", f"https://arxiv.org/pdf/{a}"),
+                ("Hugging Face", f"https://huggingface.co/papers/{a}")]
+    q = quote(paper.title, safe="")
+    return [("Search arXiv", f"https://arxiv.org/search/?searchtype=title&query={q}"),
+            ("Search Hugging Face", f"https://huggingface.co/papers?q={q}")]
+
+
+def _markdown_link(paper: Paper, url: str) -> str:
+    text = paper.title
+    for ch in "\\[]":
+        text = text.replace(ch, "\\" + ch)
+    return f"[{text}]({url})"
+
+
+def _json_ld(paper: Paper, ctx: _Context, url: str) -> str:
+    doc: dict[str, object] = {
+        "@context": "https://schema.org",
+        "@type": "ScholarlyArticle",
+        "headline": paper.title[:110],
+        "name": paper.title,
+        "abstract": paper.abstract,
+        "about": [ctx.topics[t].title for t in paper.topics],
+        "isPartOf": {"@type": "WebSite", "name": SITE_NAME},
+    }
+    if url:
+        doc["url"] = url
+        doc["mainEntityOfPage"] = url
+    if paper.authors:
+        doc["author"] = [{"@type": "Person", "name": a} for a in paper.authors]
+    if paper.arxiv_id:
+        doc["identifier"] = f"arXiv:{paper.arxiv_id}"
+        doc["sameAs"] = [f"https://arxiv.org/abs/{paper.arxiv_id}"]
+    if paper.published:
+        doc["datePublished"] = paper.published
+    return to_json(doc).strip()
+
+
+def _page(meta: dict[str, object], template: str, **values: object) -> str:
+    return front_matter(meta) + ENV.get_template(template).render(**values)
+
+
+def paper_page(paper: Paper, ctx: _Context) -> str:
+    url = ctx.absolute(paper.url)
+    related = [(ctx.papers[i], score) for i, score in ctx.data.links.related.get(paper.id, ())]
+    description = _teaser(paper) or paper.title
+    meta = {
+        "title": esc(paper.title),
+        "description": esc(description),
+        "social": {"title": esc(paper.title), "description": esc(description),
+                   "url": esc(url), "type": "article"},
+        "jsonld": _json_ld(paper, ctx, url),
+        "search": {"boost": 2},
+    }
+    return _page(
+        meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",
+        matches=[(ctx.topics[m.topic], m) for m in paper.topic_matches],
+        related=related,
+        mentions=[ctx.papers[i] for i in ctx.data.links.mentions.get(paper.id, ())],
+        mentioned_by=[ctx.papers[i] for i in ctx.data.links.mentioned_by.get(paper.id, ())],
+        sources=[(s, ctx.dumps[s.dump]) for s in paper.sources],
+        external=_external_links(paper),
+        permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
+    )
+
+
+def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
+    """The topic's pages: `topics/<id>/index.md`, then `topics/<id>/<n>.md` from page 2."""
+    pages = max(1, math.ceil(len(papers) / PAGE_SIZE))
+    out = []
+    for n in range(1, pages + 1):
+        chunk = papers[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
+        root = "../../" if n == 1 else "../../../"
+        here = "" if n == 1 else "../"  # from this page to the topic's first page
+
+        def page_url(k: int, here: str = here) -> str:
+            return here if k == 1 else f"{here}{k}/"
+
+        title = view.title if n == 1 else f"{view.title} (page {n} of {pages})"
+        meta = {"title": esc(title),
+                "description": esc(f"{view.count} paper{'' if view.count == 1 else 's'}. "
+                                   f"{view.description}")}
+        body = _page(meta, "topic.md.j2", view=view, papers=chunk, ctx=ctx, root=root,
+                     page=n, pages=pages, page_url=page_url, start=(n - 1) * PAGE_SIZE + 1)
+        out.append((f"topics/{view.id}/index.md" if n == 1 else f"topics/{view.id}/{n}.md",
+                    body))
+    return out
+
+
+def home_page(ctx: _Context) -> str:
+    catalog = ctx.data.catalog
+    newest = ctx.newest_first(catalog.papers)[:NEWEST_ON_HOME]
+    meta = {"title": esc(SITE_NAME),
+            "description": esc(f"{len(catalog.papers)} transformer papers from the Hugging "
+                               "Face Daily Papers digests, deduplicated, sorted into topics "
+                               "and cross-linked.")}
+    return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, newest=newest, root="")
+
+
+def topics_index(ctx: _Context) -> str:
+    meta = {"title": "Topics", "description": esc("Every topic of the index with its paper "
+                                                  "count.")}
+    return _page(meta, "topics.md.j2", ctx=ctx, root="../")
 
 
 def redirect_page(target: str) -> str:
     return ENV.get_template("redirect.html.j2").render(target=Markup(target))
 
 
-def build_site_model(catalog: Catalog) -> SiteModel:
+def build_site_model(data: SiteInput) -> SiteModel:
     docs = _Outputs()
     files = _Outputs()
-    dumps = {d.name: d for d in catalog.dumps}
-    docs.add("index.md", home_page(catalog))
-    for paper in catalog.papers:
-        docs.add(f"papers/{paper.id}.md", paper_page(paper, dumps))
-    for paper in catalog.papers:
+    ctx = _Context(data)
+    docs.add("index.md", home_page(ctx))
+    docs.add("topics/index.md", topics_index(ctx))
+    by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
+    for p in data.catalog.papers:
+        for t in p.topics:
+            by_topic[t].append(p)
+    for view in [*ctx.topic_views, ctx.unsorted_view]:
+        members = ctx.unsorted if view.id == UNSORTED else by_topic[view.id]
+        for path, text in topic_pages(view, ctx.newest_first(members), ctx):
+            docs.add(path, text)
+    for paper in data.catalog.papers:
+        docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
+    for paper in data.catalog.papers:
         for alias in paper.aliases:
             files.add(f"papers/{alias}/index.html", redirect_page(f"../{paper.id}/"))
-    files.add("api/papers.json", to_json(catalog_document(catalog)))
-    files.add("api/report.json", to_json(report_document(catalog)))
+    files.add("api/papers.json", to_json(catalog_document(data.catalog)))
+    files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen())

@@ -56,6 +56,19 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path) -> None:
         raise BuildFailed(f"mkdocs build failed: {exc}") from None
 
 
+def site_url(config_file: Path) -> str:
+    """The configured `site_url` with a trailing '/', or '' when unset or unreadable
+    (the build itself then reports what is wrong with the configuration)."""
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        url = load_config(str(config_file)).site_url or ""
+    except Exception:
+        return ""
+    return url if not url or url.endswith("/") else url + "/"
+
+
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -7,18 +7,26 @@ review the diff.
 from __future__ import annotations
 
 import os
+from dataclasses import replace
 from pathlib import Path
 
 from generator.catalog import build_catalog
 from generator.readers import list_dumps, read_all
-from generator.render import build_site_model
+from generator.links import link
+from generator.render import SiteInput, build_site_model
+from generator.topics import classify, load_taxonomy
 
 HERE = Path(__file__).parent / "fixtures" / "golden"
 EXPECTED = HERE / "expected"
 
 
 def _model():
-    return build_site_model(build_catalog(read_all(list_dumps(HERE / "dumps"))))
+    catalog = build_catalog(read_all(list_dumps(HERE / "dumps")))
+    taxonomy, problems = load_taxonomy(HERE)
+    assert problems == []
+    catalog = replace(catalog, papers=classify(catalog.papers, taxonomy))
+    return build_site_model(SiteInput(catalog, taxonomy, link(catalog.papers),
+                                      "https://example.org/index/"))
 
 
 def test_golden_site_model():
