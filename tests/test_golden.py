@@ -11,8 +11,8 @@ from dataclasses import replace
 from pathlib import Path
 
 from generator.catalog import build_catalog
-from generator.readers import list_dumps, read_all
 from generator.links import link
+from generator.readers import list_dumps, read_all
 from generator.render import SiteInput, build_site_model
 from generator.topics import classify, load_taxonomy
 
