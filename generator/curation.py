@@ -44,7 +44,7 @@ class Curation:
     duplicate_lines: dict[tuple[str, int, int], int]  # (section, rule, title) -> line
 
 
-def _line_for(node: strict_yaml.Node, loc: Sequence[Any]) -> int:
+def line_for(node: strict_yaml.Node, loc: Sequence[Any]) -> int:
     """The line of the value at `loc`, or of its key; as deep as the document goes."""
     line = node.line
     for part in loc:
@@ -65,7 +65,7 @@ def _line_for(node: strict_yaml.Node, loc: Sequence[Any]) -> int:
 
 
 def _describe(error: dict[str, Any]) -> str:
-    loc = [str(p) for p in error["loc"]]
+    loc = [str(p) for p in error["loc"] if p != "[key]"]
     kind = error["type"]
     if kind in ("extra_forbidden", "missing"):
         where = ".".join(loc[:-1])
@@ -79,7 +79,10 @@ def _describe(error: dict[str, Any]) -> str:
     if kind in ("model_type", "dict_type"):
         return f"{where}: expected a mapping"
     if kind == "too_short":
-        return f"{where}: needs at least {error['ctx']['min_length']} items"
+        least = error["ctx"]["min_length"]
+        return f"{where}: needs at least {least} item{'' if least == 1 else 's'}"
+    if kind == "value_error":
+        return f"{where}: {error['ctx']['error']}"
     if kind == "string_too_short":
         return f"{where}: must not be empty"
     return f"{where}: {error['msg']}"
@@ -97,7 +100,7 @@ def validate(path: str, text: str, model: type[BaseModel]
     try:
         return model.model_validate(node.plain()), node, []
     except ValidationError as exc:
-        problems = [Problem(path, _line_for(node, err["loc"]), ERROR, _describe(err))
+        problems = [Problem(path, line_for(node, err["loc"]), ERROR, _describe(err))
                     for err in exc.errors()]
         return None, node, sorted(problems, key=lambda p: (p.line, p.message))
 
@@ -119,7 +122,7 @@ def load_curation(folder: Path, display: str = "curation") -> tuple[Curation, li
     for section in ("same", "different"):
         for r, rule in enumerate(getattr(parsed, section)):
             for t in range(len(rule.titles)):
-                lines[(section, r, t)] = _line_for(node, (section, r, "titles", t)) if node else 1
+                lines[(section, r, t)] = line_for(node, (section, r, "titles", t)) if node else 1
     return Curation(parsed, lines), problems
 
 

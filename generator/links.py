@@ -88,15 +88,13 @@ def mentions(papers: Sequence[Paper]) -> tuple[dict[str, tuple[str, ...]],
         if name:
             by_key.setdefault(match_key(name), []).append(p.id)
     names = {key: ids[0] for key, ids in by_key.items() if len(ids) == 1}
-    if not names:
-        return {p.id: () for p in papers}, {p.id: () for p in papers}
-    ordered = sorted(names, key=lambda k: (-len(k), k))
-    regex = re.compile(r"(?<![a-z0-9])(?:" + "|".join(re.escape(k) for k in ordered)
-                       + r")(?![a-z0-9])")
+    lengths = sorted({len(key.split()) for key in names})
     found: dict[str, set[str]] = {}
     seen_in: dict[str, int] = {}
     for p in papers:
-        keys = set(regex.findall(match_key(p.abstract)))
+        words = match_key(p.abstract).split()
+        keys = {gram for n in lengths for i in range(len(words) - n + 1)
+                if (gram := " ".join(words[i : i + n])) in names}
         for key in keys:
             seen_in[key] = seen_in.get(key, 0) + 1
         found[p.id] = keys

@@ -148,7 +148,7 @@ def _json_ld(paper: Paper, ctx: _Context, url: str) -> str:
         "@type": "ScholarlyArticle",
         "headline": paper.title[:110],
         "name": paper.title,
-        "abstract": paper.abstract,
+        "description": _teaser(paper),
         "about": [ctx.topics[t].title for t in paper.topics],
         "isPartOf": {"@type": "WebSite", "name": SITE_NAME},
     }
@@ -179,7 +179,9 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         "social": {"title": esc(paper.title), "description": esc(description),
                    "url": esc(url), "type": "article"},
         "jsonld": _json_ld(paper, ctx, url),
-        "search": {"boost": 2},
+        # Material's built-in search index would hold every abstract (46 MB at 10k
+        # papers); topic pages, which list every title and teaser, stay in it
+        "search": {"exclude": True},
     }
     return _page(
         meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",

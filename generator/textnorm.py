@@ -18,7 +18,9 @@ _NON_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
 TRUNCATION_MARKERS = ("...", "…")
 
 
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+# control characters, lone surrogates (JSON allows them) and the two non-characters
+# YAML refuses
+_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # combining marks (after NFKD) and invisible format characters: dropped from match keys
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
                     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"

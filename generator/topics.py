@@ -13,10 +13,11 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
-from .curation import validate
+from .curation import line_for, validate
 from .model import ERROR, Paper, Problem
 from .textnorm import match_key
 
@@ -30,59 +31,43 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
 
 
-def _weights(value: dict[str, str]) -> dict[str, float]:
-    out = {}
-    for term, weight in value.items():
-        if not _NUMBER.match(weight):
-            raise ValueError(f"weight of '{term}' must be a number (got '{weight}')")
-        key = match_key(term.removesuffix("*"))
-        if not key:
-            raise ValueError(f"term '{term}' has no letters or digits")
-        out[term] = float(weight)
-    return out
+def _term(value: str) -> str:
+    if not match_key(value.removesuffix("*")):
+        raise ValueError(f"term '{value}' has no letters or digits")
+    return value
+
+
+def _weight(value: str) -> str:
+    if not _NUMBER.match(value):
+        raise ValueError(f"weight must be a number (got '{value}')")
+    return value
+
+
+Term = Annotated[str, AfterValidator(_term)]
+Weight = Annotated[str, AfterValidator(_weight)]
 
 
 class TopicRule(_Strict):
     id: str = Field(description="Lower-case words joined by '-', used in URLs.")
     title: str = Field(min_length=1)
     description: str = Field(min_length=1)
-    min_score: str = Field(default="3", description="Score a paper needs to be in the topic.")
-    include: dict[str, str] = Field(min_length=1)
-    exclude: dict[str, str] = Field(default_factory=dict)
+    min_score: Weight = Field(default="3", description="Score a paper needs to be in the topic.")
+    include: dict[Term, Weight] = Field(min_length=1)
+    exclude: dict[Term, Weight] = Field(default_factory=dict)
 
     @field_validator("id")
     @classmethod
     def _id(cls, value: str) -> str:
-        if not _ID.match(value) or value == UNSORTED:
-            raise ValueError(f"must be lower-case words joined by '-', not '{UNSORTED}'")
-        return value
-
-    @field_validator("min_score")
-    @classmethod
-    def _min_score(cls, value: str) -> str:
-        if not _NUMBER.match(value):
-            raise ValueError("must be a number")
-        return value
-
-    @field_validator("include", "exclude")
-    @classmethod
-    def _terms(cls, value: dict[str, str]) -> dict[str, str]:
-        _weights(value)
+        if value == UNSORTED:
+            raise ValueError(f"'{UNSORTED}' is reserved for the papers in no topic")
+        if not _ID.match(value):
+            raise ValueError(f"must be lower-case words and digits joined by '-' (got '{value}')")
         return value
 
 
 class TopicsFile(_Strict):
-    title_weight: str = Field(default="2", description="How much more a title match counts.")
+    title_weight: Weight = Field(default="2", description="How much more a title match counts.")
     topics: list[TopicRule] = Field(default_factory=list)
-
-    @model_validator(mode="after")
-    def _unique_ids(self) -> TopicsFile:
-        seen: set[str] = set()
-        for topic in self.topics:
-            if topic.id in seen:
-                raise ValueError(f"topic id '{topic.id}' is used twice")
-            seen.add(topic.id)
-        return self
 
 
 @dataclass(frozen=True)
@@ -117,12 +102,22 @@ def load_taxonomy(folder: Path, display: str = "curation") -> tuple[Taxonomy, li
         text = path.read_bytes().decode("utf-8")
     except UnicodeDecodeError as exc:
         return Taxonomy(()), [Problem(name, 1, ERROR, f"not valid UTF-8: {exc.reason}")]
-    parsed, _, problems = validate(name, text, TopicsFile)
+    parsed, node, problems = validate(name, text, TopicsFile)
     if parsed is None:
+        return Taxonomy(()), problems
+    first: dict[str, int] = {}
+    for k, t in enumerate(parsed.topics):
+        line = line_for(node, ("topics", k, "id")) if node else 1
+        if t.id in first:
+            problems.append(Problem(name, line, ERROR, f"topics.{k}.id: topic id '{t.id}' is "
+                                                       f"used twice (first on line {first[t.id]})"))
+        first.setdefault(t.id, line)
+    if problems:
         return Taxonomy(()), problems
     topics = tuple(
         Topic(t.id, t.title, t.description, float(t.min_score),
-              tuple(_weights(t.include).items()), tuple(_weights(t.exclude).items()))
+              tuple((term, float(w)) for term, w in t.include.items()),
+              tuple((term, float(w)) for term, w in t.exclude.items()))
         for t in parsed.topics)
     return Taxonomy(topics, float(parsed.title_weight)), problems
 
