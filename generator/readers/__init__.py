@@ -18,7 +18,7 @@ from .html_page import parse_html
 from .text import DEFAULT_BOILERPLATE, ContentDate, header_lines, learn_boilerplate, parse_text
 
 _NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
-_HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<article|<!--)", re.I)
+_HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<article|<meta|<!--)", re.I)
 
 
 def detect_format(text: str) -> str:
@@ -26,7 +26,9 @@ def detect_format(text: str) -> str:
     head = text.lstrip()[:1]
     if head in "[{" and head:
         return "json"
-    if _HTML_START.match(text[:4096]) or "SVELTE_HYDRATER" in text[:200000]:
+    # only the start of the file decides: an abstract that mentions markup, or the
+    # page's own marker, must not change how a text dump is read
+    if _HTML_START.match(text[:4096]):
         return "html"
     return "text"
 

@@ -1,0 +1,545 @@
+"""A hostile corpus: every title, abstract and author comes from an attacker.
+
+`tests/fixtures/hostile/dumps/` holds a layout-B text dump and an API JSON dump whose
+papers carry raw HTML, script and event-handler injections, `javascript:`/`data:` links
+in many spellings, attribute lists, snippet includes, template expressions, front-matter
+breakers, markdown structure, bidi and zero-width characters, emoji and a ~200 KB
+abstract. The corpus is built once (empty curation, the repository's mkdocs.yml) and
+every built page is scanned: nothing from the input may become markup, script, an event
+handler or a dangerous URL, and every paper must still show its text literally.
+The last test feeds the reader alone: a paper's text must not change how a dump is read.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import posixpath
+import re
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from bs4 import BeautifulSoup, Tag
+
+from generator.model import ERROR
+from generator.readers import list_dumps, read_all
+from generator.safe import teaser
+
+from conftest import REPO, run_cli
+
+HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
+HOSTILE_DUMPS = HOSTILE / "dumps"
+TEMPLATES = REPO / "generator" / "templates"
+SITE_NAME = re.search(r"^site_name:\s*(.+?)\s*$",
+                      (REPO / "mkdocs.yml").read_text(encoding="utf-8"), re.M).group(1)
+
+pytestmark = pytest.mark.slow
+
+# What each attack looks like in the dumps; the corpus must keep covering all of them.
+REQUIRED_PAYLOADS = [
+    "<b>bold</b>", "<img src=x onerror=alert(1)>", "<svg onload=alert(1)>",
+    "<iframe src=javascript:alert(1)>", "<script>alert(1)</script>",
+    "</script><script>alert(2)</script>", "</title><script>alert(3)</script>",
+    'onclick="alert(1)"', "onmouseover=", "[click me](javascript:alert(1))",
+    '<a href="JaVaScRiPt:alert(1)">', "&#106;avascript:", "java script:",
+    "data:text/html;base64,", "<javascript:alert(1)>", '{: onclick="alert(1)" }',
+    "{ #pwn .evil onmouseover=alert(1) }", '--8<-- "mkdocs.yml"', "{{ config }}",
+    "{% include 'base.html' %}", "{{ 7*7 }}", "--- title: pwned ---", "title: x",
+    "# Heading", "* list", "1. numbered", "> quoted", "| table |", "![img](x)", "`code`",
+    "***", "\u202e", "\u200b", "\u2066", "\U0001f680", "vbscript:", "formaction=",
+    'http-equiv="refresh"', "<object", "<embed", "<math", "<noscript>", "<style>",
+    "&lt;script&gt;", "\\ud83d", "\uffff", "onerror=alert(9)",
+]
+
+# Elements that must never appear anywhere in the built site (the theme uses none).
+FORBIDDEN_ELEMENTS = {
+    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "math", "xmp",
+    "noscript", "textarea", "img", "b", "i", "u", "details", "marquee", "template",
+    "audio", "video", "source", "portal", "maction", "mi", "circle", "select", "option",
+}
+URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster",
+                  "background", "cite", "longdesc", "ping", "srcset", "data-permalink",
+                  "data-root")
+BAD_SCHEMES = ("javascript:", "data:", "vbscript:")
+# what browsers ignore inside or around a URL scheme
+_URL_NOISE = re.compile(r"[\x00-\x20\x7f-\x9f\u00a0\u1680\u2000-\u200f\u2028-\u202f"
+                        r"\u205f-\u206f\u3000\ufeff]+")
+_CONFIG_KEYS = {"base", "features", "search", "translations", "annotate", "tags", "version"}
+
+
+def _template_tags(*names: str) -> set[str]:
+    tags: set[str] = set()
+    for name in names:
+        text = (TEMPLATES / name).read_text(encoding="utf-8")
+        tags |= {m.lower() for m in re.findall(r"<([a-zA-Z][a-zA-Z0-9]*)", text)}
+    return tags
+
+
+# every element the generator's page templates can emit inside the content area
+CONTENT_TAGS = _template_tags(*(p.name for p in TEMPLATES.glob("*.j2")
+                                if p.name != "redirect.html.j2"))
+REDIRECT_TAGS = _template_tags("redirect.html.j2")
+
+
+def _theme_inline_scripts() -> list[re.Pattern[str]]:
+    """The inline scripts of mkdocs-material's `partials/javascripts/`, as patterns in
+    which each Jinja expression (a relative base URL) may be any run of '.' and '/'."""
+    import material
+
+    folder = Path(material.__file__).parent / "templates" / "partials" / "javascripts"
+    patterns = []
+    for path in sorted(folder.glob("*.html")):
+        for body in re.findall(r"<script>(.*?)</script>", path.read_text(encoding="utf-8"),
+                               re.S):
+            pieces = re.split(r"\{\{.*?\}\}", body)
+            patterns.append(re.compile("[./]*".join(re.escape(p) for p in pieces)))
+    assert patterns, "mkdocs-material's inline scripts not found"
+    return patterns
+
+
+THEME_INLINE_SCRIPTS = _theme_inline_scripts()
+
+
+# ---------------------------------------------------------------------------- fixtures
+
+
+@pytest.fixture(scope="module")
+def entries():
+    results = read_all(list_dumps(HOSTILE_DUMPS))
+    errors = [p.format() for r in results for p in r.problems if p.severity == ERROR]
+    assert not errors, errors
+    lost = [p.format() for r in results for p in r.problems if p.lost_entry]
+    assert not lost, lost
+    return [e for r in results for e in r.entries]
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory):
+    root = tmp_path_factory.mktemp("hostile")
+    curation = root / "curation"
+    curation.mkdir()
+    site = root / "site"
+    result = run_cli("build", "--dumps", str(HOSTILE_DUMPS), "--curation", str(curation),
+                     "--site", str(site), env={"TZ": "UTC", "PYTHONHASHSEED": "1"})
+    assert result.returncode == 0, result.stderr
+    return site, result
+
+
+@pytest.fixture(scope="module")
+def site(build):
+    return build[0]
+
+
+@pytest.fixture(scope="module")
+def pages(site):
+    """Every built HTML file: relative path -> parsed document."""
+    found = {p.relative_to(site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"),
+                                                           "html.parser")
+             for p in sorted(site.rglob("*.html"))}
+    assert found
+    return found
+
+
+@pytest.fixture(scope="module")
+def catalog(site):
+    return json.loads((site / "api" / "papers.json").read_text(encoding="utf-8"))["papers"]
+
+
+def _paper_page(pages, paper) -> BeautifulSoup:
+    return pages[f"papers/{paper['id']}/index.html"]
+
+
+def _is_redirect(doc: BeautifulSoup) -> bool:
+    return doc.find("meta", attrs={"http-equiv": "refresh"}) is not None
+
+
+def _generated(rel: str) -> bool:
+    """Pages the generator writes from dump text (as opposed to docs/ and the theme)."""
+    return rel == "index.html" or rel.startswith(("papers/", "topics/"))
+
+
+def _where(rel: str, el: Tag) -> str:
+    return f"{rel}: {str(el)[:160]!r}"
+
+
+# ------------------------------------------------------------------ the corpus itself
+
+
+def test_corpus_covers_every_attack(entries):
+    text = "\n".join(f"{e.title}\n{e.abstract}\n" + "\n".join(e.authors) for e in entries)
+    raw = "\n".join(p.read_text(encoding="utf-8") for p in list_dumps(HOSTILE_DUMPS))
+    missing = [s for s in REQUIRED_PAYLOADS if s not in text and s not in raw]
+    assert not missing, missing
+    assert any("\t" in line for line in raw.splitlines()), "java<TAB>script: is gone"
+    assert max(len(e.abstract) for e in entries) >= 200_000
+    assert all(len(e.abstract) >= 300 for e in entries)
+    assert any(e.authors for e in entries)
+    assert {e.dump for e in entries} == {"2024-05-01_hostile.txt", "2024-05-02_hostile.json"}
+
+
+def test_every_entry_is_in_the_catalog_with_a_page(entries, catalog, site):
+    # the only merge the corpus asks for: one arXiv id given twice (a title variant)
+    groups = {e.arxiv_id or (e.dump, e.line) for e in entries}
+    assert len(catalog) == len(groups) == len(entries) - 1
+    assert sum(len(p["sources"]) for p in catalog) == len(entries)
+    owner = {t: p for p in catalog for t in (p["title"], *p["title_variants"])}
+    assert sorted(owner) == sorted({e.title for e in entries})
+    for e in entries:
+        paper = owner[e.title]
+        if len(paper["sources"]) == 1:
+            assert paper["title"] == e.title
+            assert paper["abstract"] == e.abstract
+            assert paper["authors"] == list(e.authors)
+        assert (site / "papers" / paper["id"] / "index.html").is_file(), paper["id"]
+    assert any(p["title_variants"] for p in catalog)
+    # ids are slugs: no path traversal, no markup, whatever the title or `paper.id` said
+    for paper in catalog:
+        assert re.fullmatch(r"[a-z0-9]+(?:[-.][a-z0-9]+)*", paper["id"]), paper["id"]
+        assert paper["arxiv_id"] is None or re.fullmatch(r"\d{4}\.\d{4,5}", paper["arxiv_id"])
+    for path in site.rglob("*"):
+        rel = path.relative_to(site).as_posix()
+        assert re.fullmatch(r"[A-Za-z0-9._/-]+", rel), rel
+        assert path.resolve().is_relative_to(site.resolve()), rel
+
+
+def test_build_output_is_clean(build):
+    _, result = build
+    assert "Traceback" not in result.stderr
+    assert [line for line in result.stderr.splitlines() if "WARNING" in line] == []
+
+
+# ----------------------------------------------------------------- markup and script
+
+
+def test_no_event_handler_attributes(pages):
+    bad = [f"{_where(rel, el)} has {name}"
+           for rel, doc in pages.items() for el in doc.find_all(True)
+           for name in el.attrs if name.lower().startswith("on")]
+    assert not bad, "\n".join(bad)
+
+
+def _script_problem(rel: str, script: Tag, site: Path) -> str | None:
+    attrs = dict(script.attrs)
+    body = script.string or ""
+    if "src" in attrs:
+        if set(attrs) - {"src", "defer", "async"} or body.strip():
+            return "script with src has other attributes or a body"
+        src = attrs["src"]
+        if urlsplit(src).scheme or urlsplit(src).netloc:
+            return "script from another origin"
+        if src.startswith("/"):
+            resolved = posixpath.normpath(src.lstrip("/"))
+        else:
+            resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), src))
+        if not resolved.startswith("assets/javascripts/") or not (site / resolved).is_file():
+            return f"script src {src!r} is not a file of the site's assets/javascripts/"
+        return None
+    if attrs == {"type": "application/ld+json"}:
+        try:
+            document = json.loads(body)
+        except ValueError as exc:
+            return f"JSON-LD does not parse: {exc}"
+        if not isinstance(document, dict) or document.get("@context") != "https://schema.org":
+            return "JSON-LD is not a schema.org object"
+        return None
+    if attrs == {"id": "__config", "type": "application/json"}:
+        try:
+            config = json.loads(body)
+        except ValueError as exc:
+            return f"theme config does not parse: {exc}"
+        if not isinstance(config, dict) or not set(config) <= _CONFIG_KEYS:
+            return "theme config has unexpected keys"
+        return None
+    if not attrs and any(p.fullmatch(body) for p in THEME_INLINE_SCRIPTS):
+        return None
+    return "inline script that is not one of the theme's"
+
+
+def test_every_script_is_the_themes_or_ours(pages, site):
+    bad = []
+    for rel, doc in pages.items():
+        for script in doc.find_all("script"):
+            problem = _script_problem(rel, script, site)
+            if problem:
+                bad.append(f"{_where(rel, script)}: {problem}")
+    assert not bad, "\n".join(bad)
+    # and ours is there: the copy-permalink script on paper pages
+    paper_pages = [doc for rel, doc in pages.items()
+                   if rel.startswith("papers/") and not _is_redirect(doc)]
+    assert paper_pages
+    for doc in paper_pages:
+        assert any(s.get("src", "").endswith("assets/javascripts/index.js")
+                   for s in doc.find_all("script"))
+        assert len(doc.find_all("script", type="application/ld+json")) == 1
+
+
+def _dangerous(url: str) -> bool:
+    """After entity decoding (bs4 did it once; once more, to be strict) and dropping the
+    whitespace and control characters browsers ignore, is the scheme executable?"""
+    cleaned = _URL_NOISE.sub("", html.unescape(url)).lower()
+    return cleaned.startswith(BAD_SCHEMES)
+
+
+def _urls(el: Tag) -> list[tuple[str, str]]:
+    out = [(name, el[name]) for name in URL_ATTRIBUTES if isinstance(el.get(name), str)]
+    if el.name == "meta" and isinstance(el.get("content"), str):
+        content = el["content"]
+        kind = (el.get("property") or el.get("name") or el.get("itemprop") or "").lower()
+        if (el.get("http-equiv") or "").lower() == "refresh":
+            target = re.search(r"url\s*=\s*['\"]?(.*)", content, re.I | re.S)
+            out.append(("content", target.group(1) if target else content))
+        elif kind.endswith(("url", "image", "video", "audio")):
+            out.append(("content", content))
+    return out
+
+
+def test_no_executable_urls(pages):
+    bad = [f"{_where(rel, el)}: {name}={value!r}"
+           for rel, doc in pages.items() for el in doc.find_all(True)
+           for name, value in _urls(el) if _dangerous(value)]
+    assert not bad, "\n".join(bad)
+
+
+def test_no_active_elements_anywhere(pages):
+    bad = []
+    for rel, doc in pages.items():
+        for el in doc.find_all(True):
+            if el.name in FORBIDDEN_ELEMENTS:
+                bad.append(f"{_where(rel, el)}: <{el.name}>")
+            elif el.name == "style" and el.find_parent("head") is None:
+                bad.append(f"{_where(rel, el)}: <style> outside <head>")
+            elif el.name == "form" and el.get("name") != "search" and \
+                    el.get("data-md-component") != "palette":
+                bad.append(f"{_where(rel, el)}: a form that is not the theme's")
+            elif el.name == "meta" and el.get("http-equiv") and not _is_redirect(doc):
+                bad.append(f"{_where(rel, el)}: http-equiv outside a redirect page")
+    assert not bad, "\n".join(bad)
+
+
+def test_content_holds_only_template_elements(pages):
+    bad = []
+    for rel, doc in pages.items():
+        if not _generated(rel):
+            continue
+        if _is_redirect(doc):
+            extra = {el.name for el in doc.find_all(True)} - REDIRECT_TAGS
+            if extra:
+                bad.append(f"{rel}: {sorted(extra)}")
+            continue
+        article = doc.select_one("article.md-content__inner")
+        if article is None:
+            bad.append(f"{rel}: no content area")
+            continue
+        extra = {el.name for el in article.find_all(True)} - CONTENT_TAGS
+        if extra:
+            bad.append(f"{rel}: elements no template emits: {sorted(extra)}")
+    assert not bad, "\n".join(bad)
+
+
+def test_redirect_pages_point_at_papers(pages, catalog):
+    ids = {p["id"] for p in catalog}
+    aliases = {f"papers/{a.removeprefix('papers/').strip('/')}/index.html"
+               for p in catalog for a in p["aliases"]}
+    for rel, doc in pages.items():
+        if not _is_redirect(doc):
+            continue
+        assert rel in aliases, rel
+        target = doc.find("meta", attrs={"http-equiv": "refresh"})["content"]
+        m = re.fullmatch(r"0; url=\.\./([^/]+)/", target)
+        assert m and m.group(1) in ids, (rel, target)
+
+
+# ---------------------------------------------------------------- text stays text
+
+
+def _text_carriers(doc: BeautifulSoup) -> list[Tag]:
+    """Elements whose whole content is dump text: they must hold no element."""
+    return doc.select("h1.paper__title, p.paper__authors, p.paper__abstract, "
+                      ".paper__variants li, .paper__related li > a, .paper__mentions li > a, "
+                      ".paper__mentioned-by li > a, a.paper-item__title, "
+                      "span.paper-item__teaser")
+
+
+def test_dump_text_never_becomes_elements(pages):
+    bad = [_where(rel, el) for rel, doc in pages.items() if _generated(rel)
+           for el in _text_carriers(doc) if el.find(True) is not None]
+    assert not bad, "\n".join(bad)
+
+
+def test_paper_pages_show_their_text_literally(pages, catalog):
+    failures = []
+    for paper in catalog:
+        doc = _paper_page(pages, paper)
+        title, abstract = paper["title"], paper["abstract"]
+        description = teaser(abstract) if abstract else title
+
+        def check(what: str, got: object, want: object, paper=paper) -> None:
+            if got != want:
+                failures.append(f"{paper['id']}: {what}: got {str(got)[:200]!r}, "
+                                f"want {str(want)[:200]!r}")
+
+        h1 = doc.select("h1.paper__title")
+        check("h1 count", len(h1), 1)
+        check("h1", h1[0].get_text() if h1 else None, title)
+        check("<title>", doc.title.get_text() if doc.title else None,
+              f"{title} - {SITE_NAME}")
+        for key, want in (("og:title", title), ("og:description", description)):
+            meta = doc.find("meta", property=key)
+            check(key, meta and meta.get("content"), want)
+        for key, want in (("twitter:title", title), ("twitter:description", description),
+                          ("description", description)):
+            meta = doc.find("meta", attrs={"name": key})
+            check(key, meta and meta.get("content"), want)
+        topic = doc.select_one("[data-md-component=header-topic] .md-ellipsis")
+        check("header", topic and topic.get_text().strip(), title)
+        shown = doc.select_one("p.paper__abstract")
+        check("abstract", shown and shown.get_text(), abstract)
+        authors = doc.select_one("p.paper__authors")
+        check("authors", authors.get_text() if authors else "", ", ".join(paper["authors"]))
+        variants = [li.get_text() for li in doc.select(".paper__variants li")]
+        check("title variants", variants, paper["title_variants"])
+        sources = doc.select(".paper__sources li")
+        check("sources", len(sources), len(paper["sources"]))
+        for li, source in zip(sources, paper["sources"], strict=False):
+            if source["title"] != title:
+                check("source title", li.get_text().endswith(f"as “{source['title']}”"), True)
+        field = doc.select_one(".paper__markdown input")
+        check("data-markdown-title", field and field.get("data-markdown-title"), title)
+        scripts = doc.find_all("script", type="application/ld+json")
+        try:
+            ld = json.loads(scripts[0].string)
+        except (IndexError, TypeError, ValueError) as exc:
+            failures.append(f"{paper['id']}: JSON-LD: {exc!r}")
+            continue
+        check("JSON-LD name", ld.get("name"), title)
+        check("JSON-LD headline", ld.get("headline"), title[:110])
+        # the abstract or its first sentence, whichever the page carries, as written
+        if "abstract" in ld:
+            check("JSON-LD abstract", ld["abstract"], abstract)
+        if "description" in ld:
+            check("JSON-LD description", ld["description"], teaser(abstract))
+        check("JSON-LD authors", [a.get("name") for a in ld.get("author", [])],
+              paper["authors"])
+    assert not failures, "\n".join(failures)
+
+
+def test_lists_show_titles_and_teasers_literally(pages, catalog):
+    by_id = {p["id"]: p for p in catalog}
+    seen: set[str] = set()
+    failures = []
+    for rel, doc in pages.items():
+        if not (rel == "index.html" or rel.startswith("topics/")):
+            continue
+        for item in doc.select("li.paper-item"):
+            link = item.select_one("a.paper-item__title")
+            paper_id = link["href"].rstrip("/").rsplit("/", 1)[-1]
+            paper = by_id[paper_id]
+            seen.add(paper_id)
+            if link.get_text() != paper["title"]:
+                failures.append(f"{rel}: {link.get_text()!r} != {paper['title']!r}")
+            shown = item.select_one(".paper-item__teaser")
+            if shown is not None and shown.get_text() != teaser(paper["abstract"]):
+                failures.append(f"{rel}: teaser {shown.get_text()[:80]!r}")
+    assert not failures, "\n".join(failures)
+    assert seen == set(by_id), "papers missing from every list page"
+
+
+def test_export_round_trips_titles(entries, site):
+    text = (site / "api" / "papers.json").read_text(encoding="utf-8")
+    assert "<" not in text and ">" not in text  # safe to inline, as documented
+    papers = json.loads(text)["papers"]
+    exported = sorted(t for p in papers for t in (p["title"], *p["title_variants"]))
+    assert exported == sorted(e.title for e in entries)
+    assert sorted(s["title"] for p in papers for s in p["sources"]) == sorted(
+        e.title for e in entries)
+    assert {a for p in papers for a in p["authors"]} <= {a for e in entries for a in e.authors}
+
+
+def test_search_index_holds_no_markup_from_input(site):
+    path = site / "search" / "search_index.json"
+    if not path.exists():
+        pytest.skip("no search index built")
+    docs = json.loads(path.read_text(encoding="utf-8"))["docs"]
+    assert docs
+    bad = []
+    for doc in docs:
+        for key in ("title", "text"):
+            value = doc.get(key) or ""
+            for raw in ("<script", "<img", "<svg", "<iframe", "<object", "<embed", "<style",
+                        "<math", "<form", "<b>"):
+                if raw in value.lower():
+                    bad.append(f"{doc['location']} {key}: raw {raw!r}")
+            fragment = BeautifulSoup(value, "html.parser")
+            for el in fragment.find_all(True):
+                if el.name not in CONTENT_TAGS | {"em", "pre", "h3", "h4", "blockquote"}:
+                    bad.append(f"{doc['location']} {key}: <{el.name}>")
+                bad += [f"{doc['location']} {key}: {name}" for name in el.attrs
+                        if name.lower().startswith("on")]
+                bad += [f"{doc['location']} {key}: {name}={value!r}"
+                        for name, value in _urls(el) if _dangerous(value)]
+    assert not bad, "\n".join(bad[:50])
+
+
+# --------------------------------------------------- includes and template expressions
+
+
+def test_no_snippet_include_or_template_expansion(pages, catalog, site):
+    config_text = (REPO / "mkdocs.yml").read_text(encoding="utf-8")
+    # its top-level settings, as they would read if the file were included
+    config_lines = [line.rstrip() for line in config_text.splitlines()
+                    if re.match(r"[a-z_]+: \S", line) and len(line.rstrip()) > 12]
+    markers = ["site_name:", "markdown_extensions", "not_in_nav", "custom_dir:",
+               *config_lines]
+    bad = []
+    for rel, doc in pages.items():
+        if not _generated(rel):
+            continue
+        raw = str(doc)
+        text = doc.get_text()
+        bad += [f"{rel}: {m!r}" for m in markers if m in raw or m in text]
+        if "'site_name'" in text or "MkDocsConfig" in text or "<Config" in text:
+            bad.append(f"{rel}: a rendered configuration object")
+    assert not bad, "\n".join(bad)
+
+    # the expressions are shown as written, never evaluated
+    expressions = ("{{ 7*7 }}", "{{ config }}", "{% include 'base.html' %}")
+    for paper in catalog:
+        written = [x for x in expressions if x in paper["title"] + paper["abstract"]]
+        if not written:
+            continue
+        doc = _paper_page(pages, paper)
+        body = doc.select_one("article.paper").get_text()
+        for x in written:
+            assert x in body, (paper["id"], x)
+        if "{{ 7*7 }}" in paper["title"]:
+            assert "49" not in doc.select_one("h1.paper__title").get_text()
+            assert "49" not in doc.title.get_text()
+    snippet = [p for p in catalog if p["abstract"].startswith('--8<-- "mkdocs.yml"')]
+    assert snippet, "the corpus lost its abstract that starts with a snippet include"
+    for paper in snippet:
+        shown = _paper_page(pages, paper).select_one("p.paper__abstract").get_text()
+        assert shown.startswith('--8<-- "mkdocs.yml"')
+
+
+# ------------------------------------------------------------- reading the dumps
+
+
+def test_abstract_text_cannot_change_how_a_dump_is_read():
+    """The format of a dump is the file's, not something a paper's text can switch: an
+    abstract that mentions the marker of saved HTML pages is still a text entry."""
+    from generator.readers import read_dump
+
+    path = HOSTILE_DUMPS / "2024-05-01_hostile.txt"
+    text = path.read_text(encoding="utf-8")
+    extra = ("Hydration Markers in Saved Pages\n\nSaved pages carry a SVELTE_HYDRATER "
+             "marker next to their data, and readers that look for it anywhere in a file "
+             "take any text that merely mentions SVELTE_HYDRATER for a saved page. We "
+             "measure how often this happens across many digests and propose reading the "
+             "format from the start of a file only.\n")
+    plain = read_dump(path.name, text.encode("utf-8"))
+    header, rest = text.split("\nMay 1\n\n", 1)  # the paper goes first, after the header
+    result = read_dump(path.name, f"{header}\nMay 1\n\n{extra}\n{rest}".encode())
+    assert [p.format() for p in result.problems if p.severity == ERROR] == []
+    assert (result.dump.format, result.dump.layout) == (plain.dump.format, plain.dump.layout)
+    assert len(result.entries) == len(plain.entries) + 1
