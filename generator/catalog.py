@@ -8,6 +8,7 @@ from collections.abc import Sequence
 from .dedupe import Cluster, Constraints, deduplicate
 from .ids import assign_ids
 from .model import Catalog, Entry, Paper, Problem, ReadResult, Source
+from .readers import DUPLICATE
 from .textnorm import is_truncated
 
 
@@ -65,7 +66,8 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
         ))
     problems: list[Problem] = [p for r in results for p in r.problems]
     return Catalog(
-        dumps=tuple(sorted((r.dump for r in results), key=lambda d: (d.order_key, d.name))),
+        dumps=tuple(sorted((r.dump for r in results if r.dump.format != DUPLICATE),
+                           key=lambda d: (d.order_key, d.name))),
         papers=tuple(sorted(papers, key=lambda p: p.id)),
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.message))),
     )

@@ -18,7 +18,10 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
+from . import charts
+from .digests import Digest, build_digests, topic_counts_by_digest
 from .export import catalog_document, report_document, to_json
+from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
 from .model import Catalog, Dump, Paper
 from .safe import esc, front_matter, teaser
@@ -104,6 +107,8 @@ class _Context:
         self.unsorted = [p for p in catalog.papers if not p.topics]
         self.topic_views = [TopicView(t.id, t.title, t.description, counts[t.id],
                                       f"topics/{t.id}/") for t in data.taxonomy.topics]
+        self.digests = build_digests(catalog)
+        self.digest_of = {d.dump.name: d for d in self.digests}
         self.unsorted_view = TopicView(UNSORTED, "Unsorted",
                                        "Papers that no topic rule matched yet. Curators use "
                                        "this page to find rules worth adding.",
@@ -210,7 +215,9 @@ def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list
         title = view.title if n == 1 else f"{view.title} (page {n} of {pages})"
         meta = {"title": esc(title),
                 "description": esc(f"{view.count} paper{'' if view.count == 1 else 's'}. "
-                                   f"{view.description}")}
+                                   f"{view.description}"),
+                "feeds": _feed_links(SITE_FEED) + (
+                    _feed_links(_topic_feed(view)) if view.id != UNSORTED else [])}
         body = _page(meta, "topic.md.j2", view=view, papers=chunk, ctx=ctx, root=root,
                      page=n, pages=pages, page_url=page_url, start=(n - 1) * PAGE_SIZE + 1)
         out.append((f"topics/{view.id}/index.md" if n == 1 else f"topics/{view.id}/{n}.md",
@@ -225,13 +232,95 @@ def home_page(ctx: _Context) -> str:
             "description": esc(f"{len(catalog.papers)} transformer papers from the Hugging "
                                "Face Daily Papers digests, deduplicated, sorted into topics "
                                "and cross-linked.")}
-    return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, newest=newest, root="")
+    latest = ctx.digests[-1] if ctx.digests else None
+    latest_new = [ctx.papers[i] for i in latest.new[:NEWEST_ON_HOME]] if latest else []
+    meta["feeds"] = _feed_links(SITE_FEED)
+    return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, newest=newest, root="",
+                 latest=latest, latest_new=latest_new)
 
 
 def topics_index(ctx: _Context) -> str:
     meta = {"title": "Topics", "description": esc("Every topic of the index with its paper "
                                                   "count.")}
     return _page(meta, "topics.md.j2", ctx=ctx, root="../")
+
+
+SITE_FEED = Feed("all", f"{SITE_NAME}: new papers",
+                 "Papers new to the index, from the newest digest.", "")
+
+
+def _topic_feed(view: TopicView) -> Feed:
+    return Feed(f"topics/{view.id}", f"{SITE_NAME}: {view.title}",
+                f"New papers in the topic {view.title}.", view.url)
+
+
+def _feed_links(feed: Feed) -> list[dict[str, str]]:
+    """For `<link rel="alternate">` in the page head (overrides/main.html)."""
+    return [{"type": "application/rss+xml", "href": feed.rss_path, "title": esc(feed.title)},
+            {"type": "application/feed+json", "href": feed.json_path,
+             "title": esc(feed.title)}]
+
+
+def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
+    papers = [ctx.papers[i] for i in (*digest.new, *(i for i, _ in digest.seen_before))]
+    first = {i: ctx.digest_of[name] for i, name in digest.seen_before}
+    groups = []
+    for view in ctx.topic_views:
+        items = [(p, first.get(p.id)) for p in papers if view.id in p.topics]
+        if items:
+            groups.append((view.id, view.title, items))
+    loose = [(p, first.get(p.id)) for p in papers if not p.topics]
+    if loose:
+        groups.append((UNSORTED, "Unsorted", loose))
+    label = digest.dump.date or digest.dump.date_label or digest.dump.name
+    meta = {"title": esc(f"Digest of {label}"),
+            "description": esc(f"{digest.size} papers, {len(digest.new)} new."),
+            "feeds": _feed_links(SITE_FEED)}
+    return _page(meta, "digest.md.j2", digest=digest, ctx=ctx, root="../../", groups=groups,
+                 previous=ctx.digests[k - 1] if k > 0 else None,
+                 following=ctx.digests[k + 1] if k + 1 < len(ctx.digests) else None)
+
+
+def digests_index(ctx: _Context) -> str:
+    meta = {"title": "Digests", "description": esc("Every saved digest, newest first."),
+            "feeds": _feed_links(SITE_FEED)}
+    return _page(meta, "digests.md.j2", ctx=ctx, root="../",
+                 digests=list(reversed(ctx.digests)))
+
+
+@dataclass(frozen=True)
+class _DigestRow:
+    label: str
+    new: int
+    seen: int
+
+
+def trends_page(ctx: _Context) -> str:
+    labels = [d.dump.date or d.dump.date_label or d.dump.name for d in ctx.digests]
+    new = [len(d.new) for d in ctx.digests]
+    seen = [len(d.seen_before) for d in ctx.digests]
+    views = sorted(ctx.topic_views, key=lambda v: (-v.count, v.title))
+    counts = topic_counts_by_digest(ctx.digests, ctx.papers, [v.id for v in ctx.topic_views])
+    heat_rows = [(v.title, counts[v.id]) for v in ctx.topic_views]
+    total = sum(new)
+    busiest = max(range(len(new)), key=lambda k: new[k]) if new else None
+    meta = {"title": "Trends",
+            "description": esc("New papers per digest and topic, and topic sizes.")}
+    return _page(
+        meta, "trends.md.j2", root="../",
+        digests=[_DigestRow(lab, a, b) for lab, a, b in zip(labels, new, seen, strict=True)],
+        per_digest=charts.per_digest(labels, new, seen),
+        per_digest_desc=(f"{len(labels)} digests brought {total} papers new to the index"
+                         + (f"; the most, {new[busiest]}, came with {labels[busiest]}."
+                            if busiest is not None else ".")),
+        heat=charts.heatmap([t for t, _ in heat_rows], labels, [r for _, r in heat_rows]),
+        heat_rows=heat_rows,
+        heat_desc=f"{len(heat_rows)} topics by {len(labels)} digests; the table below has "
+                  "every number.",
+        sizes=charts.horizontal([v.title for v in views], [v.count for v in views]),
+        sizes_desc="Papers per topic, largest first: " + ", ".join(
+            f"{v.title} {v.count}" for v in views[:5]) + (", …" if len(views) > 5 else "."),
+    )
 
 
 def redirect_page(target: str) -> str:
@@ -254,6 +343,16 @@ def build_site_model(data: SiteInput) -> SiteModel:
             docs.add(path, text)
     for paper in data.catalog.papers:
         docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
+    docs.add("digests/index.md", digests_index(ctx))
+    for k, digest in enumerate(ctx.digests):
+        docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
+    docs.add("trends.md", trends_page(ctx))
+    topic_titles = {t.id: t.title for t in data.taxonomy.topics}
+    feeds = [(SITE_FEED, None)] + [(_topic_feed(v), v.id) for v in ctx.topic_views]
+    for feed, topic in feeds:
+        items = feed_items(ctx.digests, ctx.papers, topic)
+        files.add(feed.rss_path, rss(feed, items, data.site_url, topic_titles))
+        files.add(feed.json_path, json_feed(feed, items, data.site_url, topic_titles))
     for paper in data.catalog.papers:
         for alias in paper.aliases:
             files.add(f"papers/{alias}/index.html", redirect_page(f"../{paper.id}/"))

@@ -262,7 +262,8 @@ def test_file_name_date_wins_over_content(tmp_path):
     assert text.split("\n")[8] == "Mar 17"
     text = text.replace("\nMar 17\n", "\nMar 17, 2023\n", 1)
     (tmp_path / "2024-03-17_daily.txt").write_text(text, encoding="utf-8")
-    (tmp_path / "undated.txt").write_text(text, encoding="utf-8")
+    # one more trailing newline: identical bytes would be skipped as a duplicate dump
+    (tmp_path / "undated.txt").write_text(text + "\n", encoding="utf-8")
     by_name = {r.dump.name: r for r in read_all(list_dumps(tmp_path))}
     named, undated = by_name["2024-03-17_daily.txt"], by_name["undated.txt"]
     assert (named.dump.date, named.dump.date_source) == ("2024-03-17", "file name")

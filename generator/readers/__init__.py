@@ -6,6 +6,7 @@ This stage (with `writer`) is the only one that touches the disk.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
@@ -104,13 +105,19 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
             headers.append(header_lines(head.decode("utf-8", "replace").splitlines()))
     boilerplate = learn_boilerplate(headers)
     results = []
+    seen: dict[str, str] = {}  # content hash -> first file name
     for path in paths:
         try:
             data = path.read_bytes()
         except OSError as exc:
             results.append(_displayed(_unreadable(path.name, exc), path))
         else:
-            results.append(_displayed(read_dump(path.name, data, boilerplate), path))
+            digest = hashlib.sha256(data).hexdigest()
+            if digest in seen:  # the same dump saved twice: adding it changes nothing
+                results.append(_displayed(_duplicate(path.name, seen[digest]), path))
+            else:
+                seen[digest] = path.name
+                results.append(_displayed(read_dump(path.name, data, boilerplate), path))
         if progress:
             progress(path.name)
     return tuple(sorted(results, key=lambda r: (r.dump.order_key, r.dump.name)))
@@ -139,6 +146,15 @@ def _head(path: Path) -> bytes:
             return f.read(16384).lstrip(b"\xef\xbb\xbf \t\r\n")
     except OSError:
         return b""
+
+
+DUPLICATE = "duplicate"
+
+
+def _duplicate(name: str, original: str) -> ReadResult:
+    dump = Dump(name, DUPLICATE, DUPLICATE, None, None, "none", name, 0)
+    return ReadResult(dump, (), (Problem(name, 1, WARNING, f"same bytes as {original}; "
+                                         "skipped (its entries are that dump's)"),))
 
 
 def _unreadable(name: str, exc: OSError) -> ReadResult:
