@@ -1,0 +1,359 @@
+"""The built site in a real browser: headless Chromium, driven by Playwright, against the
+seed site served from loopback. Navigation, the copy-permalink button, phones and the dark
+palette, and the redirects of old paper ids.
+
+The browser is Debian's Chromium at /usr/bin/chromium (Playwright's own browser downloads
+are not used). Without it these tests skip, except under CI (the CI variable set), where
+they fail: CI installs it (see .ci/run).
+"""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import os
+import re
+import shutil
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from urllib.parse import urljoin, urlsplit
+
+import markdown
+import pytest
+
+from conftest import DUMPS, run_cli
+
+CHROMIUM = Path("/usr/bin/chromium")
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
+         "is_mobile": True, "has_touch": True}
+DESKTOP = {"viewport": {"width": 1280, "height": 900}}
+# The only hosts the site may ask for anything: Material's web fonts. Under test they get
+# an empty answer from the test itself, so nothing leaves this machine.
+EXTERNAL_HOSTS_ALLOWED = {"fonts.googleapis.com", "fonts.gstatic.com"}
+MIN_SCREENSHOT_BYTES = 20_000
+
+pytestmark = pytest.mark.browser
+
+
+def _unavailable(reason: str) -> None:
+    """Fail under CI, which must have a browser; skip elsewhere."""
+    if os.environ.get("CI"):
+        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
+    pytest.skip(reason)
+
+
+# --- fixtures ------------------------------------------------------------------------------
+
+@pytest.fixture(scope="module")
+def sync_playwright():
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
+    if not CHROMIUM.is_file():
+        _unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return sync_playwright
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory) -> Path:
+    """The seeds plus one API dump whose records carry arXiv ids (so papers get
+    `papers/<arxiv id>/` redirects), one of them a seed paper."""
+    work = tmp_path_factory.mktemp("browser")
+    dumps = work / "dumps"
+    shutil.copytree(DUMPS, dumps)
+    shutil.copy(Path(__file__).parent / "fixtures" / "golden" / "dumps" / "2024-03-19_api.json",
+                dumps)
+    site = work / "site"
+    result = run_cli("build", "--dumps", str(dumps), "--site", str(site), "--quiet",
+                     env={"TZ": "UTC"})
+    assert result.returncode == 0, result.stderr
+    return site
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def base_url(site) -> Iterator[str]:
+    """The site served on loopback, on a free port; the server stops at teardown."""
+    handler = functools.partial(_QuietHandler, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, name="site-server", daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(timeout=10)
+
+
+@pytest.fixture(scope="module")
+def browser(sync_playwright):
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), headless=True,
+                                    args=["--no-sandbox"])
+        try:
+            yield browser
+        finally:
+            browser.close()
+
+
+@pytest.fixture(scope="module")
+def papers(site) -> list[dict]:
+    return json.loads((site / "api" / "papers.json").read_text(encoding="utf-8"))["papers"]
+
+
+@pytest.fixture(scope="module")
+def screenshots(tmp_path_factory) -> Path:
+    """Where screenshots go: a temporary folder, or BROWSER_SCREENSHOTS if set (to look at)."""
+    wanted = os.environ.get("BROWSER_SCREENSHOTS")
+    if wanted:
+        folder = Path(wanted)
+        folder.mkdir(parents=True, exist_ok=True)
+        return folder
+    return tmp_path_factory.mktemp("screenshots")
+
+
+class Session:
+    """A browser context whose pages report console errors, page errors and requests that
+    would leave loopback (those are answered here, empty, and never sent)."""
+
+    def __init__(self, context, base_url: str):
+        self.context = context
+        self.base_url = base_url
+        self.errors: list[str] = []
+        self.external: list[str] = []
+        context.route(lambda url: not url.startswith(base_url), self._answer_external)
+
+    def _answer_external(self, route) -> None:
+        request = route.request
+        self.external.append(request.url)
+        kind = {"stylesheet": "text/css", "script": "text/javascript"}.get(
+            request.resource_type, "text/plain")
+        route.fulfill(status=200, body="", content_type=kind)
+
+    def new_page(self):
+        page = self.context.new_page()
+        page.on("console", self._console)
+        page.on("pageerror", lambda error: self.errors.append(f"page error: {error}"))
+        return page
+
+    def _console(self, message) -> None:
+        if message.type == "error":
+            self.errors.append(f"console: {message.text} ({message.location.get('url')})")
+
+    def assert_clean(self) -> None:
+        assert self.errors == []
+        hosts = {urlsplit(u).hostname for u in self.external}
+        assert hosts <= EXTERNAL_HOSTS_ALLOWED, self.external
+
+
+@pytest.fixture
+def session(browser, base_url) -> Iterator[Callable[..., Session]]:
+    contexts = []
+
+    def open_session(**options) -> Session:
+        context = browser.new_context(**options)
+        contexts.append(context)
+        return Session(context, base_url)
+
+    yield open_session
+    for context in contexts:
+        context.close()
+
+
+# --- helpers -------------------------------------------------------------------------------
+
+def _follow(page, link) -> str:
+    """Click `link` and wait for the page it points to; returns that page's URL."""
+    target = urljoin(page.url, link.get_attribute("href"))
+    link.click()
+    page.wait_for_url(target, wait_until="load")
+    return target
+
+
+def _rgba(css: str) -> tuple[float, float, float, float]:
+    match = re.fullmatch(r"rgba?\(([\d.]+),\s*([\d.]+),\s*([\d.]+)(?:,\s*([\d.]+))?\)", css)
+    assert match, f"not an rgb() colour: {css!r}"
+    r, g, b, a = match.groups()
+    return float(r), float(g), float(b), float(a) if a is not None else 1.0
+
+
+def _over(top: tuple[float, float, float, float], below: tuple[float, float, float, float]
+          ) -> tuple[float, float, float, float]:
+    """`top` composited over the opaque colour `below`."""
+    alpha = top[3]
+    return (*(t * alpha + b * (1 - alpha) for t, b in zip(top[:3], below[:3], strict=True)), 1.0)
+
+
+def _luminance(rgba: tuple[float, float, float, float]) -> float:
+    """WCAG relative luminance of an opaque colour, 0 (black) to 1 (white)."""
+    def linear(channel: float) -> float:
+        c = channel / 255
+        return c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4
+    r, g, b = (linear(c) for c in rgba[:3])
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def _contrast(a: tuple[float, float, float, float], b: tuple[float, float, float, float]
+              ) -> float:
+    """WCAG contrast ratio of two opaque colours, 1 to 21."""
+    light, dark = sorted((_luminance(a), _luminance(b)), reverse=True)
+    return (light + 0.05) / (dark + 0.05)
+
+
+def _style(page, selector: str, prop: str) -> str:
+    return page.eval_on_selector(
+        selector, "(el, prop) => getComputedStyle(el).getPropertyValue(prop)", prop)
+
+
+def _px(value: str) -> float:
+    assert value.endswith("px"), value
+    return float(value[:-2])
+
+
+def _screenshot(page, path: Path) -> Path:
+    page.screenshot(path=str(path))
+    size = path.stat().st_size
+    assert size > MIN_SCREENSHOT_BYTES, f"{path.name} is only {size} bytes: a blank page?"
+    return path
+
+
+def _longest_title(papers: list[dict]) -> dict:
+    return max(papers, key=lambda p: (len(p["title"]), p["id"]))
+
+
+# --- tests ---------------------------------------------------------------------------------
+
+def test_navigation_home_topic_paper_related(session, base_url, screenshots):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    page.goto(base_url, wait_until="load")
+
+    card = page.locator(".topic-grid a").first
+    card_text = card.inner_text().strip()
+    _follow(page, card)
+    assert page.url.startswith(base_url + "topics/")
+    assert page.locator("h1").first.inner_text().strip().startswith(card_text)
+    assert page.locator(".paper-list li").count() > 0
+
+    title_link = page.locator(".paper-list li a.paper-item__title").first
+    link_text = title_link.inner_text().strip()
+    _follow(page, title_link)
+    assert page.locator("article.paper").count() == 1
+    assert page.locator("h1.paper__title").inner_text().strip() == link_text
+    paper_id = page.locator("article.paper").get_attribute("data-paper-id")
+    assert page.url == f"{base_url}papers/{paper_id}/"
+    _screenshot(page, screenshots / "desktop-paper.png")
+
+    related = page.locator(".paper__related a").first
+    related_text = related.inner_text().strip()
+    _follow(page, related)
+    related_id = page.locator("article.paper").get_attribute("data-paper-id")
+    assert related_id != paper_id
+    assert page.url == f"{base_url}papers/{related_id}/"
+    assert page.locator("h1.paper__title").inner_text().strip() == related_text
+    s.assert_clean()
+
+
+@pytest.mark.parametrize("which", ["plain", "markdown-special"])
+def test_copy_permalink(session, base_url, papers, which):
+    if which == "plain":
+        paper = next(p for p in papers if not re.search(r"[\\\[\]*_`<>&$]", p["title"]))
+    else:  # a title whose characters mean something in Markdown
+        special = [p for p in papers if re.search(r"[\\\[\]]", p["title"])]
+        if not special:
+            pytest.skip("no seed paper has a backslash or bracket in its title")
+        paper = special[0]
+    origin = base_url.rstrip("/")
+    s = session(**DESKTOP)
+    s.context.grant_permissions(["clipboard-read", "clipboard-write"], origin=origin)
+    page = s.new_page()
+    page.goto(base_url + paper["url"], wait_until="load")
+    url = f"{base_url}papers/{paper['id']}/"
+
+    page.click(".paper__copy")
+    status = page.locator(".paper__copied")
+    status.filter(has_text=url).wait_for(timeout=5_000)
+    assert status.inner_text().strip() == f"Copied {url}"
+    assert page.evaluate("() => navigator.clipboard.readText()") == url
+
+    markdown_link = page.input_value(".paper__markdown input")
+    if which == "plain":
+        assert markdown_link == f"[{paper['title']}]({url})"
+    # Whatever the title, the link renders back to it, pointing at the permalink.
+    html = markdown.markdown(markdown_link)
+    page.set_content(html)
+    anchor = page.locator("a")
+    assert anchor.count() == 1
+    assert anchor.get_attribute("href") == url
+    assert anchor.inner_text() == paper["title"]
+    s.assert_clean()
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_phone(session, base_url, papers, screenshots, scheme):
+    s = session(**PHONE, color_scheme=scheme)
+    page = s.new_page()
+    long_paper = _longest_title(papers)
+    topic = next(p["topics"][0] for p in papers if p["topics"])
+    pages = {
+        "paper": base_url + long_paper["url"],
+        "home": base_url,
+        "topic": f"{base_url}topics/{topic}/",
+    }
+    for name, url in pages.items():
+        page.goto(url, wait_until="load")
+        scroll_width, inner_width = page.evaluate(
+            "() => [document.documentElement.scrollWidth, window.innerWidth]")
+        assert scroll_width <= inner_width, f"{name}: scrolls sideways on a phone"
+        # Material sets body itself to 10px (.5rem) and sizes every piece of text it holds;
+        # the page's running text is .md-typeset.
+        assert _px(_style(page, "article.md-typeset", "font-size")) >= 14, name
+        text = ".paper__abstract" if name == "paper" else ".paper-item__teaser"
+        assert _px(_style(page, text, "font-size")) >= 12, name
+        _screenshot(page, screenshots / f"phone-{scheme}-{name}.png")
+
+        # Material's text colours are translucent: the colour itself says light or dark, and
+        # the contrast is that of what is shown, the colour over the body's background.
+        background = _rgba(_style(page, "body", "background-color"))
+        assert background[3] == 1.0, f"{name}: body background is not opaque: {background}"
+        colour = _rgba(_style(page, text, "color"))
+        contrast = _contrast(_over(colour, background), background)
+        if scheme == "dark":
+            assert page.get_attribute("body", "data-md-color-scheme") == "slate"
+            assert _luminance(background) < 0.3, name
+            assert _luminance(colour) > 0.6, name
+        else:
+            assert page.get_attribute("body", "data-md-color-scheme") == "default"
+            assert _luminance(background) > 0.7, name
+            assert _luminance(colour) < 0.3, name
+        # WCAG: 7:1 for the abstract, the page's main text (AAA); 4.5:1 for the rest (AA).
+        assert contrast >= (7 if name == "paper" else 4.5), f"{name}: contrast {contrast:.2f}"
+    page.goto(pages["paper"], wait_until="load")
+    title_box = page.locator("h1.paper__title").bounding_box()
+    assert title_box is not None
+    assert title_box["x"] >= 0
+    assert title_box["x"] + title_box["width"] <= PHONE["viewport"]["width"]
+    s.assert_clean()
+
+
+def test_alias_redirects_to_permalink(session, base_url, papers):
+    aliased = [p for p in papers if p.get("aliases")]
+    assert {a for p in aliased for a in p["aliases"]} >= {"papers/2401.05252/"}
+    s = session(**DESKTOP)
+    page = s.new_page()
+    for paper in aliased[:3]:
+        canonical = f"{base_url}papers/{paper['id']}/"
+        for alias in paper["aliases"][:2]:
+            page.goto(base_url + alias)
+            page.wait_for_url(canonical, wait_until="load")
+            assert page.locator("h1.paper__title").inner_text().strip() == paper["title"]
+    s.assert_clean()
+
