@@ -64,8 +64,12 @@ def site(tmp_path_factory) -> Path:
     work = tmp_path_factory.mktemp("browser")
     dumps = work / "dumps"
     shutil.copytree(DUMPS, dumps)
-    shutil.copy(Path(__file__).parent / "fixtures" / "golden" / "dumps" / "2024-03-19_api.json",
-                dumps)
+    records = json.loads((Path(__file__).parent / "fixtures" / "golden" / "dumps"
+                          / "2024-03-19_api.json").read_text(encoding="utf-8"))
+    seed = (DUMPS / "002_884800d94571ae27.txt").read_text(encoding="utf-8").split("\n")
+    assert seed[12].startswith("PIXART-δ")
+    records[0]["paper"]["summary"] = seed[14]  # the seed's own abstract: the same paper
+    (dumps / "2024-03-19_api.json").write_text(json.dumps(records), encoding="utf-8")
     site = work / "site"
     result = run_cli("build", "--dumps", str(dumps), "--site", str(site), "--quiet",
                      env={"TZ": "UTC"})
@@ -259,6 +263,23 @@ def test_navigation_home_topic_paper_related(session, base_url, screenshots):
     assert related_id != paper_id
     assert page.url == f"{base_url}papers/{related_id}/"
     assert page.locator("h1.paper__title").inner_text().strip() == related_text
+    s.assert_clean()
+
+
+def test_latest_digest_from_home(session, base_url, screenshots):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    page.goto(base_url, wait_until="load")
+    link = page.locator("#latest-digest a")
+    label = link.inner_text().strip()
+    _follow(page, link)
+    # the API dump dated 2024-03-19 is the newest by its file name
+    assert page.url == f"{base_url}digests/2024-03-19-api/"
+    assert page.locator("h1").first.inner_text().strip() == f"Digest of {label}"
+    assert page.locator(".digest__list li").count() >= 1
+    assert page.locator(".digest__new-count").inner_text() == "1"
+    assert page.locator(".label--seen a").count() == 1  # PIXART-δ, first seen in a seed
+    _screenshot(page, screenshots / "desktop-digest.png")
     s.assert_clean()
 
 
