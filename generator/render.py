@@ -25,6 +25,7 @@ from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
 from .model import Catalog, Dump, Paper
 from .safe import esc, front_matter, teaser
+from .search import search_documents
 from .topics import UNSORTED, Taxonomy, Topic
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -58,6 +59,7 @@ class SiteModel:
 
     docs: tuple[tuple[str, str], ...]
     files: tuple[tuple[str, str], ...]
+    search: tuple[tuple[str, str], ...] = ()  # documents the search index is built from
 
 
 @dataclass(frozen=True)
@@ -358,4 +360,5 @@ def build_site_model(data: SiteInput) -> SiteModel:
             files.add(f"papers/{alias}/index.html", redirect_page(f"../{paper.id}/"))
     files.add("api/papers.json", to_json(catalog_document(data.catalog)))
     files.add("api/report.json", to_json(report_document(data.catalog)))
-    return SiteModel(docs.frozen(), files.frozen())
+    return SiteModel(docs.frozen(), files.frozen(),
+                     tuple(search_documents(data.catalog.papers, topic_titles)))

@@ -9,6 +9,8 @@ from __future__ import annotations
 import logging
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -69,6 +71,23 @@ def site_url(config_file: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
+SEARCH_DIR = "pagefind"
+
+
+def build_search_index(source: Path, output: Path) -> None:
+    """Run Pagefind (the binary the `pagefind[bin]` package ships) over `source`."""
+    command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path",
+               str(output), "--force-language", "en", "--silent"]
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=1800,
+                              check=False)
+    except (OSError, subprocess.TimeoutExpired) as exc:
+        raise BuildFailed(f"search index: {exc}") from None
+    if done.returncode != 0 or not (output / "pagefind.js").is_file():
+        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
+        raise BuildFailed("search index: pagefind failed: " + " | ".join(detail))
+
+
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -80,6 +99,10 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         out = staging / "site"
         mkdocs_build(config_file, docs, out)
         _write_tree(out, model.files, refuse_existing=True)
+        if model.search:
+            source = staging / "search"
+            _write_tree(source, model.search, refuse_existing=True)
+            build_search_index(source, out / SEARCH_DIR)
         old = staging / "old"
         if site_dir.exists():
             os.replace(site_dir, old)
