@@ -378,3 +378,123 @@ def test_alias_redirects_to_permalink(session, base_url, papers):
             assert page.locator("h1.paper__title").inner_text().strip() == paper["title"]
     s.assert_clean()
 
+
+
+# --- search -------------------------------------------------------------------------------
+
+def _search(page, base_url: str, query: str = "", **params: str) -> None:
+    """Open the search page (optionally deep-linked) and wait for its index."""
+    from urllib.parse import urlencode
+
+    pairs = ([("q", query)] if query else []) + list(params.items())
+    page.goto(f"{base_url}search/" + (f"?{urlencode(pairs)}" if pairs else ""),
+              wait_until="load")
+    page.wait_for_selector("#paper-search[data-search-ready]", timeout=15_000)
+    if query or params:
+        page.wait_for_selector("#paper-search[data-search-done]", timeout=15_000)
+
+
+def _results(page) -> list[str]:
+    titles = page.locator("#search-results a.paper-item__title").all_inner_texts()
+    return [t.strip() for t in titles]
+
+
+def _type(page, text: str) -> None:
+    box = page.locator("#search-q")
+    box.fill("")
+    box.press_sequentially(text, delay=20)
+    page.wait_for_function(
+        "text => document.getElementById('paper-search').dataset.searchQuery === text",
+        arg=text, timeout=15_000)
+
+
+def test_search_typing_finds_and_opens_a_paper(session, base_url):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url)
+    _type(page, "mamba survey")
+    results = _results(page)
+    assert results[0] == "A Survey of Mamba"
+    assert page.locator("#search-results mark").count() > 0  # the match is highlighted
+    assert "q=mamba+survey" in page.url  # the query is in the address
+    first = page.locator("#search-results a.paper-item__title").first
+    _follow(page, first)
+    assert page.url == f"{base_url}papers/a-survey-of-mamba/"
+    assert page.locator("h1.paper__title").inner_text().strip() == "A Survey of Mamba"
+    s.assert_clean()
+
+
+def test_search_relevant_papers_without_every_word(session, base_url):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url, "vision transformer token pruning")
+    results = _results(page)
+    assert len(results) >= 5
+    assert any("Token" in r and "Vision Transformer" in r for r in results[:5])
+    assert "all words but one" in page.locator("#search-status").inner_text()
+    s.assert_clean()
+
+
+def test_search_topic_filter_narrows(session, base_url):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url, "transformer")
+    everything = int(page.locator("#search-status").inner_text().split()[0])
+    topic = "State-space models and recurrent alternatives"
+    done = page.get_attribute("#paper-search", "data-search-done")
+    page.locator(f'#search-facets input[name="topic"][value="{topic}"]').check()
+    page.wait_for_function(
+        "previous => document.getElementById('paper-search').dataset.searchDone !== previous",
+        arg=done, timeout=15_000)
+    narrowed = int(page.locator("#search-status").inner_text().split()[0])
+    assert 0 < narrowed < everything
+    topics = page.locator("#search-results .search__topics").all_inner_texts()
+    assert topics and all(topic in t for t in topics)
+    assert "topic=State-space" in page.url
+    s.assert_clean()
+
+
+def test_search_deep_link_restores_the_query(session, base_url):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url, "mamba survey")
+    assert page.input_value("#search-q") == "mamba survey"
+    assert _results(page)[0] == "A Survey of Mamba"
+    s.assert_clean()
+
+
+@pytest.mark.parametrize("query", [
+    "<img src=x onerror=alert(1)>",
+    '"><svg onload=alert(2)>',
+    "</script><script>alert(3)</script>",
+    "javascript:alert(4)",
+])
+def test_hostile_queries_are_inert(session, base_url, query):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    dialogs: list[str] = []
+    page.on("dialog", lambda d: (dialogs.append(d.message), d.dismiss()))
+    _search(page, base_url, query)
+    assert page.input_value("#search-q") == query
+    area = page.locator("#paper-search")
+    assert area.locator("img, svg, script, iframe").count() == 0
+    empty = page.locator(".search__empty")
+    if empty.count():
+        assert query in empty.inner_text()  # shown as text
+    page.wait_for_timeout(300)
+    assert dialogs == []
+    s.assert_clean()
+
+
+def test_slash_key_focuses_search(session, base_url):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    page.goto(base_url, wait_until="load")
+    page.keyboard.press("/")
+    page.wait_for_url(f"{base_url}search/", wait_until="load")
+    page.wait_for_selector("#paper-search[data-search-ready]", timeout=15_000)
+    page.locator("h1").first.click()
+    assert page.evaluate("document.activeElement.id") != "search-q"
+    page.keyboard.press("/")
+    assert page.evaluate("document.activeElement.id") == "search-q"
+    s.assert_clean()

@@ -1,6 +1,7 @@
 // The search page: Pagefind's chunked index, queried as you type, rendered without
-// HTML parsing of results (every string from the index becomes a text node), with topic and tag
-// filters and the query kept in the address (?q=...&topic=...&tag=...).
+// any HTML from the index becoming markup: every string becomes a text node (Pagefind's
+// excerpt is parsed in an inert document only to recover its words and marks), with topic
+// and tag filters and the query kept in the address (?q=...&topic=...&tag=...).
 (function () {
   "use strict";
 
@@ -251,13 +252,17 @@
             status.textContent = "No results.";
             more.hidden = true;
             renderEmpty(query);
+            root.dataset.searchQuery = query;
             root.dataset.searchDone = String(mine);
             return;
           }
           status.textContent = current.length + (current.length === 1 ? " paper" : " papers") +
             (found.dropped ? " with all words but one (none has every word)" : "");
           return renderMore(query, mine).then(function () {
-            if (mine === generation) root.dataset.searchDone = String(mine);
+            if (mine === generation) {
+              root.dataset.searchQuery = query;
+              root.dataset.searchDone = String(mine);
+            }
           });
         });
     }
