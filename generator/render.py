@@ -186,9 +186,6 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         "social": {"title": esc(paper.title), "description": esc(description),
                    "url": esc(url), "type": "article"},
         "jsonld": _json_ld(paper, ctx, url),
-        # Material's built-in search index would hold every abstract (46 MB at 10k
-        # papers); topic pages, which list every title and teaser, stay in it
-        "search": {"exclude": True},
     }
     return _page(
         meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",

@@ -33,6 +33,7 @@ def test_golden_site_model():
     model = _model()
     produced = {f"docs/{path}": text for path, text in model.docs}
     produced |= {f"files/{path}": text for path, text in model.files}
+    produced |= {f"search/{path}": text for path, text in model.search}
     if os.environ.get("UPDATE_GOLDEN"):
         for path, text in produced.items():
             target = EXPECTED / path

@@ -1,0 +1,100 @@
+"""Measure search in headless Chromium on a built site: bytes and latency.
+
+    python -m benchmarks.bench_search SITE_DIR [--query "mamba survey" ...]
+
+Serves SITE_DIR on loopback, opens the search page in Debian's Chromium (Playwright),
+and for each query, in a fresh browser context (cold cache): the bytes of the search
+index and result data transferred until the first results show (everything under
+`pagefind/`), and the time from the last keystroke to the results on screen. Prints a
+markdown table. Also prints what the theme's built-in search would have to load first
+(its single `search/search_index.json`), when the site has one.
+"""
+
+from __future__ import annotations
+
+import argparse
+import functools
+import http.server
+import threading
+from pathlib import Path
+
+QUERIES = ["mamba survey", "vision transformer token pruning", "diffusion", "reinforcement"]
+
+_SETUP = """target => {
+  const root = document.getElementById('paper-search');
+  window.__t = {};
+  document.addEventListener('keydown', () => { window.__t.last = performance.now(); }, true);
+  new MutationObserver(() => {
+    if (root.dataset.searchQuery === target && !window.__t.done) {
+      window.__t.done = performance.now();
+    }
+  }).observe(root, {attributes: true});
+}"""
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, float, int]]:
+    from playwright.sync_api import sync_playwright
+
+    handler = functools.partial(_Quiet, directory=str(site))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    base = f"http://127.0.0.1:{server.server_port}/"
+    rows = []
+    try:
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path="/usr/bin/chromium",
+                                        args=["--no-sandbox"])
+            for query in queries:
+                context = browser.new_context()
+                page = context.new_page()
+                sizes: dict[str, int] = {}
+
+                def done(request, sizes=sizes):
+                    if "/pagefind/" in request.url:
+                        sizes[request.url] = request.sizes()["responseBodySize"]
+
+                page.on("requestfinished", done)
+                page.goto(base + "search/", wait_until="load")
+                page.wait_for_selector("#paper-search[data-search-ready]", timeout=60_000)
+                page.evaluate(_SETUP, query)
+                page.locator("#search-q").press_sequentially(query, delay=60)
+                page.wait_for_function("() => window.__t.done", timeout=60_000)
+                latency = page.evaluate("window.__t.done - window.__t.last")
+                page.wait_for_timeout(200)
+                count = page.locator("#search-results li").count()
+                first = page.locator("#search-results a.paper-item__title").first
+                title = first.inner_text() if first.count() else "(none)"
+                rows.append((query, sum(sizes.values()), len(sizes), latency, count))
+                print(f"{query!r}: first result {title!r}", flush=True)
+                context.close()
+            browser.close()
+    finally:
+        server.shutdown()
+    return rows
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("site", type=Path)
+    parser.add_argument("--query", action="append", dest="queries")
+    args = parser.parse_args()
+    papers = sum(1 for _ in (args.site / "papers").glob("*/index.html"))
+    rows = measure(args.site, args.queries or QUERIES)
+    print(f"\n{papers} paper pages in {args.site}\n")
+    print("| query | bytes to first results | files | last key to results | results shown |")
+    print("|---|---:|---:|---:|---:|")
+    for query, size, files, latency, count in rows:
+        print(f"| {query} | {size / 1024:.0f} KiB | {files} | {latency:.0f} ms | {count} |")
+    builtin = args.site / "search" / "search_index.json"
+    if builtin.exists():
+        print(f"\ntheme's built-in index: {builtin.stat().st_size / 1e6:.1f} MB in one file")
+
+
+if __name__ == "__main__":
+    main()
