@@ -9,12 +9,11 @@ from __future__ import annotations
 import logging
 import os
 import shutil
-import subprocess
-import sys
 import tempfile
 from pathlib import Path
 
 from .render import SiteModel
+from .search_index import SearchIndexFailed, run_pagefind
 
 
 class BuildFailed(Exception):
@@ -75,17 +74,11 @@ SEARCH_DIR = "pagefind"
 
 
 def build_search_index(source: Path, output: Path) -> None:
-    """Run Pagefind (the binary the `pagefind[bin]` package ships) over `source`."""
-    command = [sys.executable, "-m", "pagefind", "--site", str(source), "--output-path",
-               str(output), "--force-language", "en", "--silent"]
+    """Pagefind's index of the search documents (see `search_index`)."""
     try:
-        done = subprocess.run(command, capture_output=True, text=True, timeout=1800,
-                              check=False)
-    except (OSError, subprocess.TimeoutExpired) as exc:
+        run_pagefind(source, output)
+    except SearchIndexFailed as exc:
         raise BuildFailed(f"search index: {exc}") from None
-    if done.returncode != 0 or not (output / "pagefind.js").is_file():
-        detail = (done.stderr or done.stdout).strip().splitlines()[-5:]
-        raise BuildFailed("search index: pagefind failed: " + " | ".join(detail))
 
 
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
