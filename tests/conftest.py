@@ -31,3 +31,20 @@ def run_cli(*args: str, cwd: Path = REPO, env: dict[str, str] | None = None
     full_env.pop("GITHUB_ACTIONS", None) if not env or "GITHUB_ACTIONS" not in env else None
     return subprocess.run([sys.executable, "-m", "generator", *args], cwd=cwd, env=full_env,
                           capture_output=True, text=True, timeout=600)
+
+
+def tree_digest(root: Path) -> dict[str, str]:
+    """Every file under `root`: relative path -> sha256 of its bytes."""
+    import hashlib
+
+    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(root.rglob("*")) if p.is_file()}
+
+
+def parse_pages(site: Path) -> dict:
+    """Every built HTML file: its path relative to the site -> parsed document."""
+    from bs4 import BeautifulSoup
+
+    return {p.relative_to(site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"),
+                                                          "html.parser")
+            for p in sorted(site.rglob("*.html"))}

@@ -2,17 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
-from pathlib import Path
 
 import pytest
 
 from generator.export import paper_record
 
-from conftest import DUMPS, REPO, run_cli
+from conftest import DUMPS, REPO, run_cli, tree_digest
 
 
 @pytest.mark.parametrize("command", [[], ["build"], ["catalog"], ["check"]])
@@ -86,18 +84,13 @@ def test_report_accounts_for_every_entry(seed_site):
     ]
 
 
-def _tree_digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.slow
 def test_builds_are_byte_identical(seed_site, tmp_path):
     other = tmp_path / "site"
     result = run_cli("build", "--site", str(other), "--quiet",
                      env={"TZ": "Asia/Kolkata", "LC_ALL": "C.UTF-8", "PYTHONHASHSEED": "77"})
     assert result.returncode == 0, result.stderr
-    assert _tree_digest(other) == _tree_digest(seed_site)
+    assert tree_digest(other) == tree_digest(seed_site)
 
 
 def test_input_errors_write_nothing(tmp_path):
@@ -118,7 +111,7 @@ def test_input_errors_write_nothing(tmp_path):
 def test_failed_build_keeps_previous_site(seed_site, tmp_path):
     site = tmp_path / "site"
     shutil.copytree(seed_site, site)
-    before = _tree_digest(site)
+    before = tree_digest(site)
     # a configuration mkdocs rejects makes the build fail after the catalog was made
     bad = tmp_path / "mkdocs.yml"
     bad.write_text((REPO / "mkdocs.yml").read_text(encoding="utf-8").replace(
@@ -128,7 +121,7 @@ def test_failed_build_keeps_previous_site(seed_site, tmp_path):
     assert result.returncode == 3
     assert "the previous site is unchanged" in result.stderr
     assert "Traceback" not in result.stderr
-    assert _tree_digest(site) == before
+    assert tree_digest(site) == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["docs", "mkdocs.yml", "site"]
 
 

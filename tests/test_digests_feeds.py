@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 import shutil
@@ -14,7 +13,7 @@ from bs4 import BeautifulSoup
 
 from generator.digests import build_digests, dump_slug
 
-from conftest import DUMPS, REPO, run_cli
+from conftest import DUMPS, REPO, run_cli, tree_digest
 
 GOLDEN = Path(__file__).parent / "fixtures" / "golden"
 
@@ -176,11 +175,6 @@ def test_trend_charts(seed_site):
     assert len(tables) == 3
 
 
-def _digest(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
-
-
 @pytest.mark.slow
 def test_readding_a_dump_changes_nothing(seed_site, tmp_path):
     dumps = tmp_path / "dumps"
@@ -192,7 +186,7 @@ def test_readding_a_dump_changes_nothing(seed_site, tmp_path):
     assert result.returncode == 0, result.stderr
     assert "005_again.txt:1: warning: same bytes as 002_884800d94571ae27.txt; skipped" \
         in result.stderr
-    before, after = _digest(seed_site), _digest(site)
+    before, after = tree_digest(seed_site), tree_digest(site)
     # only the parse report says that the copy was skipped
     assert {k for k in before.keys() | after.keys()
             if before.get(k) != after.get(k)} == {"api/report.json"}

@@ -26,7 +26,7 @@ from generator.model import ERROR
 from generator.readers import list_dumps, read_all
 from generator.safe import teaser
 
-from conftest import REPO, run_cli
+from conftest import REPO, parse_pages, run_cli
 
 HOSTILE = Path(__file__).parent / "fixtures" / "hostile"
 HOSTILE_DUMPS = HOSTILE / "dumps"
@@ -134,9 +134,7 @@ def site(build):
 @pytest.fixture(scope="module")
 def pages(site):
     """Every built HTML file: relative path -> parsed document."""
-    found = {p.relative_to(site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"),
-                                                           "html.parser")
-             for p in sorted(site.rglob("*.html"))}
+    found = parse_pages(site)
     assert found
     return found
 

@@ -20,7 +20,7 @@ from bs4 import BeautifulSoup
 
 from generator.writer import site_url
 
-from conftest import REPO, run_cli
+from conftest import REPO, parse_pages, run_cli
 
 pytestmark = pytest.mark.slow
 
@@ -44,9 +44,7 @@ def site(build):
 @pytest.fixture(scope="module")
 def pages(site):
     """Every built HTML file: its path relative to the site -> parsed document."""
-    found = {p.relative_to(site).as_posix(): BeautifulSoup(p.read_text(encoding="utf-8"),
-                                                           "html.parser")
-             for p in sorted(site.rglob("*.html"))}
+    found = parse_pages(site)
     assert "index.html" in found
     return found
 
