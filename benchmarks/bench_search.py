@@ -1,6 +1,7 @@
 """Measure search in headless Chromium on a built site: bytes and latency.
 
     python -m benchmarks.bench_search SITE_DIR [--query "mamba survey" ...]
+    python -m benchmarks.bench_search --synthetic 50000 [--work DIR]
 
 Serves SITE_DIR on loopback, opens the search page in Debian's Chromium (Playwright),
 and for each query, in a fresh browser context (cold cache): the bytes of the search
@@ -78,15 +79,67 @@ def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, float, 
     return rows
 
 
+def synthetic_site(papers: int, work: Path) -> Path:
+    """A site whose search index holds `papers` synthetic papers: the seed site's pages
+    and assets (for the search page) with the index of the synthetic corpus. Prints the
+    time Pagefind took."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    import time
+
+    from benchmarks.synth import make_corpus
+    from generator.pipeline import make_catalog, read_inputs
+    from generator.progress import Progress
+    from generator.search import search_documents
+    from generator.search_index import run_pagefind
+    from generator.topics import load_taxonomy
+
+    repo = Path(__file__).resolve().parents[1]
+    if not (work / "dumps").exists():
+        make_corpus(work, int(papers / 0.65))
+    progress = Progress(interactive=False)
+    inputs = read_inputs(work / "dumps", work / "no-curation", progress)
+    taxonomy, _ = load_taxonomy(repo / "curation")
+    inputs = type(inputs)(inputs.results, inputs.curation, taxonomy, ())
+    catalog, _ = make_catalog(inputs, progress)
+    source = work / "search-source"
+    shutil.rmtree(source, ignore_errors=True)
+    for rel, text in search_documents(catalog.papers, {t.id: t.title for t in taxonomy.topics}):
+        (source / rel).parent.mkdir(parents=True, exist_ok=True)
+        (source / rel).write_text(text, encoding="utf-8")
+    site = work / "site"
+    shutil.rmtree(site, ignore_errors=True)
+    env = {**os.environ, "PYTHONPATH": str(repo)}
+    subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--site",
+                    str(site)], cwd=repo, env=env, check=True)
+    shutil.rmtree(site / "pagefind")
+    start = time.perf_counter()
+    run_pagefind(source, site / "pagefind")
+    took = time.perf_counter() - start
+    size = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
+    print(f"Pagefind indexed {len(catalog.papers)} papers in {took:.1f} s "
+          f"({size / 1e6:.1f} MB)", flush=True)
+    return site
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("site", type=Path)
+    parser.add_argument("site", type=Path, nargs="?", help="a built site (or see --synthetic)")
+    parser.add_argument("--synthetic", type=int, metavar="PAPERS",
+                        help="index a synthetic corpus of this many papers (into --work)")
+    parser.add_argument("--work", type=Path, default=Path("benchmarks/out/search"))
     parser.add_argument("--query", action="append", dest="queries")
     args = parser.parse_args()
-    papers = sum(1 for _ in (args.site / "papers").glob("*/index.html"))
+    if args.synthetic:
+        args.work.mkdir(parents=True, exist_ok=True)
+        args.site = synthetic_site(args.synthetic, args.work)
+    elif args.site is None:
+        parser.error("give a built site, or --synthetic PAPERS")
     rows = measure(args.site, args.queries or QUERIES)
-    print(f"\n{papers} paper pages in {args.site}\n")
+    print(f"\nsearch index of {args.site}\n")
     print("| query | bytes to first results | files | last key to results | results shown |")
     print("|---|---:|---:|---:|---:|")
     for query, size, files, latency, count in rows:

@@ -98,16 +98,18 @@ class _Groups:
         return True
 
 
-def abstract_score(a_key: str, a_trunc: bool, b_key: str, b_trunc: bool) -> float | None:
+def abstract_score(a_key: str, a_trunc: bool, b_key: str, b_trunc: bool,
+                   cutoff: float = 0.0) -> float | None:
     """How much two abstracts agree (0-100), comparing only the shared opening when one
-    was truncated; None when either is missing."""
+    was truncated; None when either is missing. Below `cutoff` the score is 0 (and much
+    cheaper to compute)."""
     if not a_key or not b_key:
         return None
     if a_trunc or b_trunc:
         n = min(len(a_key), len(b_key)) if a_trunc and b_trunc else len(a_key if a_trunc
                                                                           else b_key)
         a_key, b_key = a_key[:n], b_key[:n]
-    return fuzz.ratio(a_key, b_key)
+    return fuzz.ratio(a_key, b_key, score_cutoff=cutoff)
 
 
 def title_score(a: str, b: str) -> float:
@@ -122,8 +124,8 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
     truncs = [is_truncated(e.abstract) for e in entries]
     groups = _Groups(entries, constraints)
 
-    def agree(i: int, j: int) -> float | None:
-        return abstract_score(akeys[i], truncs[i], akeys[j], truncs[j])
+    def agree(i: int, j: int, cutoff: float = 0.0) -> float | None:
+        return abstract_score(akeys[i], truncs[i], akeys[j], truncs[j], cutoff)
 
     # 1. curated merges
     for members in constraints.same:
@@ -147,7 +149,7 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
         local: list[int] = []
         for i in members:
             for r in local:
-                score = agree(r, i)
+                score = agree(r, i, ABSTRACT_AGREE)
                 if score is None or score >= ABSTRACT_AGREE:
                     groups.union(Link(r, i, "same-title", 100.0, score))
                     break
@@ -162,7 +164,7 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
         ts = title_score(tkeys[i], tkeys[j])
         if ts < TITLE_RELATED:
             continue
-        ab = agree(i, j)
+        ab = agree(i, j, ABSTRACT_AGREE if ts >= TITLE_SIMILAR else ABSTRACT_SAME)
         if ts >= TITLE_SIMILAR and ((ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT)
                                     or (ab is not None and ab >= ABSTRACT_AGREE)):
             link = Link(i, j, "similar-title", ts, ab)

@@ -42,9 +42,9 @@ def _finalize(value: object) -> Markup:
     return Markup(esc(str(value)))
 
 
-# autoescape keeps macro output (Markup) from being escaped twice; `_finalize` escapes
-# everything else more strictly than autoescape would
-ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, finalize=_finalize,
+# `_finalize` escapes every value (more strictly than autoescape would); templates mark
+# the output of their own macros `| safe`, since the macros escaped their values already
+ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, finalize=_finalize,
                   undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                   lstrip_blocks=True)
 
@@ -109,6 +109,7 @@ class _Context:
         self.unsorted = [p for p in catalog.papers if not p.topics]
         self.topic_views = [TopicView(t.id, t.title, t.description, counts[t.id],
                                       f"topics/{t.id}/") for t in data.taxonomy.topics]
+        self._teasers: dict[str, str] = {}
         self.digests = build_digests(catalog)
         self.digest_of = {d.dump.name: d for d in self.digests}
         self.unsorted_view = TopicView(UNSORTED, "Unsorted",
@@ -122,7 +123,10 @@ class _Context:
                                              p.sources[0].line, p.id))
 
     def teaser(self, paper: Paper) -> str:
-        return _teaser(paper)
+        found = self._teasers.get(paper.id)
+        if found is None:
+            found = self._teasers[paper.id] = _teaser(paper)
+        return found
 
     def absolute(self, path: str) -> str:
         return self.data.site_url + path if self.data.site_url else ""

@@ -11,18 +11,22 @@ from __future__ import annotations
 import json
 from typing import Any
 
-_ENTITIES = str.maketrans({
-    "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;",
-    "{": "&#123;", "}": "&#125;", "[": "&#91;", "]": "&#93;", "*": "&#42;", "_": "&#95;",
-    "`": "&#96;", "\\": "&#92;", "|": "&#124;", "~": "&#126;", "$": "&#36;", "#": "&#35;",
-    ":": "&#58;", "=": "&#61;",
-})
+# '&' first and '#' second: the entities written after them contain both
+_ENTITIES = (
+    ("&", "&amp;"), ("#", "&#35;"), ("<", "&lt;"), (">", "&gt;"), ('"', "&quot;"),
+    ("'", "&#39;"), ("{", "&#123;"), ("}", "&#125;"), ("[", "&#91;"), ("]", "&#93;"),
+    ("*", "&#42;"), ("_", "&#95;"), ("`", "&#96;"), ("\\", "&#92;"), ("|", "&#124;"),
+    ("~", "&#126;"), ("$", "&#36;"), (":", "&#58;"), ("=", "&#61;"),
+)
 
 
 def esc(text: str) -> str:
     """Escape text for element content and quoted attributes; the characters markdown,
     attribute lists or templates could act on become entities too."""
-    return text.translate(_ENTITIES)
+    for char, entity in _ENTITIES:
+        if char in text:
+            text = text.replace(char, entity)
+    return text
 
 
 # characters YAML reads as line breaks inside a double-quoted scalar
