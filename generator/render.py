@@ -230,7 +230,6 @@ def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list
 
 def home_page(ctx: _Context) -> str:
     catalog = ctx.data.catalog
-    newest = ctx.newest_first(catalog.papers)[:NEWEST_ON_HOME]
     meta = {"title": esc(SITE_NAME),
             "description": esc(f"{len(catalog.papers)} transformer papers from the Hugging "
                                "Face Daily Papers digests, deduplicated, sorted into topics "
@@ -238,7 +237,7 @@ def home_page(ctx: _Context) -> str:
     latest = ctx.digests[-1] if ctx.digests else None
     latest_new = [ctx.papers[i] for i in latest.new[:NEWEST_ON_HOME]] if latest else []
     meta["feeds"] = _feed_links(SITE_FEED)
-    return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, newest=newest, root="",
+    return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, root="",
                  latest=latest, latest_new=latest_new)
 
 
