@@ -88,6 +88,7 @@ def synthetic_site(papers: int, work: Path) -> Path:
     import subprocess
     import sys
     import time
+    from dataclasses import replace
 
     from benchmarks.synth import make_corpus
     from generator.pipeline import make_catalog, read_inputs
@@ -102,7 +103,7 @@ def synthetic_site(papers: int, work: Path) -> Path:
     progress = Progress(interactive=False)
     inputs = read_inputs(work / "dumps", work / "no-curation", progress)
     taxonomy, _ = load_taxonomy(repo / "curation")
-    inputs = type(inputs)(inputs.results, inputs.curation, taxonomy, ())
+    inputs = replace(inputs, taxonomy=taxonomy, problems=())
     catalog, _ = make_catalog(inputs, progress)
     source = work / "search-source"
     shutil.rmtree(source, ignore_errors=True)

@@ -45,7 +45,7 @@ def run(papers: int, work: Path) -> list[tuple[str, str]]:
     from generator.topics import load_taxonomy
 
     taxonomy, _ = load_taxonomy(REPO / "curation")
-    inputs = type(inputs)(inputs.results, inputs.curation, taxonomy, ())
+    inputs = replace(inputs, taxonomy=taxonomy, problems=())
     catalog, _ = make_catalog(inputs, progress)
     start = time.perf_counter()
     links = link(catalog.papers)

@@ -19,11 +19,12 @@ def ordered_entries(results: Sequence[ReadResult]) -> list[Entry]:
 
 
 def _canonical_title(entries: Sequence[Entry]) -> str:
-    counts = Counter(e.title for e in entries)
     structured = [e.title for e in entries if e.arxiv_id]
     if structured:
         return structured[0]
-    return max(counts, key=lambda t: (counts[t], -[e.title for e in entries].index(t)))
+    # Counter keeps first-seen order and max() keeps the first of equal counts
+    counts = Counter(e.title for e in entries)
+    return max(counts, key=counts.__getitem__)
 
 
 def _canonical_abstract(entries: Sequence[Entry]) -> str:

@@ -61,8 +61,10 @@ def report_document(catalog: Catalog) -> dict[str, Any]:
     }
 
 
-def to_json(document: dict[str, Any]) -> str:
-    """Compact, stable JSON that is also safe to inline in HTML (no raw <, >, &)."""
-    text = json.dumps(document, ensure_ascii=False, separators=(",", ":"))
+def to_json(document: dict[str, Any], indent: int | None = None) -> str:
+    """Stable JSON (compact unless `indent`) that is also safe to inline in HTML (no raw
+    <, >, &)."""
+    text = json.dumps(document, ensure_ascii=False, indent=indent,
+                      separators=(",", ":") if indent is None else None)
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
             .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")) + "\n"

@@ -8,13 +8,13 @@ permanent URL, so a rebuild never announces an old paper again.
 from __future__ import annotations
 
 import datetime as dt
-import json
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
 from email.utils import format_datetime
 
 from .digests import Digest
+from .export import to_json
 from .model import Paper
 from .safe import teaser
 
@@ -116,6 +116,4 @@ def json_feed(feed: Feed, items: Sequence[Item], site_url: str, topics: dict[str
         if paper.authors:
             entry["authors"] = [{"name": a} for a in paper.authors]
         doc["items"].append(entry)
-    text = json.dumps(doc, ensure_ascii=False, indent=1)
-    return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            + "\n")
+    return to_json(doc, indent=1)

@@ -9,10 +9,9 @@ import json
 import re
 
 from ..model import ERROR, Problem
-from .records import line_at, records_to_entries
+from .records import daily_papers_entries, line_at, records_to_entries
 from .text import ContentDate
 
-_DAILY_KEY = re.compile(r'"dailyPapers"\s*:\s*\[')
 _DATE_STRING = re.compile(r'"dateString"\s*:\s*"(\d{4}-\d{2}-\d{2})')
 
 
@@ -29,11 +28,7 @@ def parse_json(path: str, text: str):
             return "api", [], [Problem(path, 1, ERROR,
                                        "JSON is neither a list of Daily Papers records nor an "
                                        "object with a 'dailyPapers' list")], None
-        m = _DAILY_KEY.search(text)
-        if m is None:  # key spelled with escapes; positions unknown, records still read
-            entries, problems = records_to_entries(path, json.dumps(data["dailyPapers"]), 0)
-        else:
-            entries, problems = records_to_entries(path, text, m.end() - 1)
+        entries, problems = daily_papers_entries(path, text, data)
         date = _DATE_STRING.search(text)
         found = ContentDate(date.group(1), date.group(1)) if date else None
         return "api", entries, problems, found

@@ -15,7 +15,7 @@ from bs4 import BeautifulSoup
 
 from ..model import ERROR, WARNING, Entry, Problem
 from ..textnorm import clean_text
-from .records import normalize_arxiv_id, records_to_entries
+from .records import daily_papers_entries, normalize_arxiv_id
 from .text import ContentDate
 
 _ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
@@ -55,12 +55,7 @@ def _from_props(path: str, text: str, holder):
     if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
         return "data-props", [], [Problem(path, line, ERROR,
                                           "data-props has no 'dailyPapers' list")], None
-    m = re.search(r'"dailyPapers"\s*:\s*\[', props)
-    if m is not None:
-        entries, problems = records_to_entries(path, props, m.end() - 1, base_line=line)
-    else:
-        entries, problems = records_to_entries(path, json.dumps(data["dailyPapers"]), 0,
-                                               base_line=line)
+    entries, problems = daily_papers_entries(path, props, data, base_line=line)
     date = data.get("dateString")
     found = None
     if isinstance(date, str) and _ISO.match(date):

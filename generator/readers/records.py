@@ -86,6 +86,20 @@ def _short_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)[:200]
 
 
+_DAILY_KEY = re.compile(r'"dailyPapers"\s*:\s*\[')
+
+
+def daily_papers_entries(path: str, text: str, data: dict, base_line: int = 1
+                         ) -> tuple[list[Entry], list[Problem]]:
+    """Entries of the `dailyPapers` list of `data`, parsed from `text`, so each keeps the
+    line its record starts on (when the key is written with escapes, positions are
+    unknown and the records are still read)."""
+    m = _DAILY_KEY.search(text)
+    if m is None:
+        return records_to_entries(path, json.dumps(data["dailyPapers"]), 0, base_line)
+    return records_to_entries(path, text, m.end() - 1, base_line)
+
+
 def records_to_entries(path: str, text: str, start: int, base_line: int = 1
                        ) -> tuple[list[Entry], list[Problem]]:
     """Entries of the JSON array at `start` of `text`; a malformed array is an error
