@@ -6,7 +6,7 @@
 Serves SITE_DIR on loopback, opens the search page in Debian's Chromium (Playwright),
 and for each query, in a fresh browser context (cold cache): the bytes of the search
 index and result data transferred until the first results show (everything under
-`pagefind/`), and the time from the last keystroke to the results on screen. Prints a
+`search-index/`), and the time from the last keystroke to the results on screen. Prints a
 markdown table. Also prints what the theme's built-in search would have to load first
 (its single `search/search_index.json`), when the site has one.
 """
@@ -18,6 +18,8 @@ import functools
 import http.server
 import threading
 from pathlib import Path
+
+from generator.search import INDEX_DIR as INDEX
 
 QUERIES = ["mamba survey", "vision transformer token pruning", "diffusion", "reinforcement"]
 
@@ -38,7 +40,13 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
         pass
 
 
-def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, float, int]]:
+def _part(url: str) -> str:
+    rest = url.split(f"/{INDEX}/", 1)[1]
+    return rest.split("/", 1)[0] if "/" in rest else "meta"
+
+
+def measure(site: Path, queries: list[str], delay: int = 60
+            ) -> list[tuple[str, dict[str, int], int, float, int]]:
     from playwright.sync_api import sync_playwright
 
     handler = functools.partial(_Quiet, directory=str(site))
@@ -56,21 +64,24 @@ def measure(site: Path, queries: list[str]) -> list[tuple[str, int, int, float, 
                 sizes: dict[str, int] = {}
 
                 def done(request, sizes=sizes):
-                    if "/pagefind/" in request.url:
+                    if f"/{INDEX}/" in request.url:
                         sizes[request.url] = request.sizes()["responseBodySize"]
 
                 page.on("requestfinished", done)
                 page.goto(base + "search/", wait_until="load")
                 page.wait_for_selector("#paper-search[data-search-ready]", timeout=60_000)
                 page.evaluate(_SETUP, query)
-                page.locator("#search-q").press_sequentially(query, delay=60)
+                page.locator("#search-q").press_sequentially(query, delay=delay)
                 page.wait_for_function("() => window.__t.done", timeout=60_000)
                 latency = page.evaluate("window.__t.done - window.__t.last")
                 page.wait_for_timeout(200)
                 count = page.locator("#search-results li").count()
                 first = page.locator("#search-results a.paper-item__title").first
                 title = first.inner_text() if first.count() else "(none)"
-                rows.append((query, sum(sizes.values()), len(sizes), latency, count))
+                parts: dict[str, int] = {}
+                for url, size in sizes.items():
+                    parts[_part(url)] = parts.get(_part(url), 0) + size
+                rows.append((query, parts, len(sizes), latency, count))
                 print(f"{query!r}: first result {title!r}", flush=True)
                 context.close()
             browser.close()
@@ -93,8 +104,7 @@ def synthetic_site(papers: int, work: Path) -> Path:
     from benchmarks.synth import make_corpus
     from generator.pipeline import make_catalog, read_inputs
     from generator.progress import Progress
-    from generator.search import search_documents
-    from generator.search_index import run_pagefind
+    from generator.search import INDEX_DIR, build_index
     from generator.topics import load_taxonomy
 
     repo = Path(__file__).resolve().parents[1]
@@ -105,23 +115,27 @@ def synthetic_site(papers: int, work: Path) -> Path:
     taxonomy, _ = load_taxonomy(repo / "curation")
     inputs = replace(inputs, taxonomy=taxonomy, problems=())
     catalog, _ = make_catalog(inputs, progress)
-    source = work / "search-source"
-    shutil.rmtree(source, ignore_errors=True)
-    for rel, text in search_documents(catalog.papers, {t.id: t.title for t in taxonomy.topics}):
-        (source / rel).parent.mkdir(parents=True, exist_ok=True)
-        (source / rel).write_text(text, encoding="utf-8")
     site = work / "site"
     shutil.rmtree(site, ignore_errors=True)
     env = {**os.environ, "PYTHONPATH": str(repo)}
     subprocess.run([sys.executable, "-m", "generator", "build", "--quiet", "--site",
                     str(site)], cwd=repo, env=env, check=True)
-    shutil.rmtree(site / "pagefind")
+    shutil.rmtree(site / INDEX_DIR)
     start = time.perf_counter()
-    run_pagefind(source, site / "pagefind")
+    files = build_index(catalog.papers, {t.id: t.title for t in taxonomy.topics})
     took = time.perf_counter() - start
-    size = sum(p.stat().st_size for p in (site / "pagefind").rglob("*") if p.is_file())
-    print(f"Pagefind indexed {len(catalog.papers)} papers in {took:.1f} s "
-          f"({size / 1e6:.1f} MB)", flush=True)
+    for rel, data in files:
+        (site / INDEX_DIR / rel).parent.mkdir(parents=True, exist_ok=True)
+        (site / INDEX_DIR / rel).write_bytes(data)
+    sizes: dict[str, list[int]] = {}
+    for rel, data in files:
+        sizes.setdefault(rel.split("/")[0] if "/" in rel else rel, []).append(len(data))
+    print(f"index of {len(catalog.papers)} papers built in {took:.1f} s: "
+          f"{sum(map(sum, sizes.values())) / 1e6:.1f} MB in {len(files)} files", flush=True)
+    print("| part | files | total | largest |\n|---|---:|---:|---:|")
+    for part, found in sorted(sizes.items()):
+        print(f"| {part} | {len(found)} | {sum(found) / 1024:.0f} KiB | "
+              f"{max(found) / 1024:.1f} KiB |")
     return site
 
 
@@ -133,18 +147,28 @@ def main() -> None:
                         help="index a synthetic corpus of this many papers (into --work)")
     parser.add_argument("--work", type=Path, default=Path("benchmarks/out/search"))
     parser.add_argument("--query", action="append", dest="queries")
+    parser.add_argument("--delay", type=int, action="append", dest="delays",
+                        help="milliseconds between keystrokes (default: 60 and 200)")
     args = parser.parse_args()
     if args.synthetic:
         args.work.mkdir(parents=True, exist_ok=True)
         args.site = synthetic_site(args.synthetic, args.work)
     elif args.site is None:
         parser.error("give a built site, or --synthetic PAPERS")
-    rows = measure(args.site, args.queries or QUERIES)
+    table = []
+    for delay in args.delays or [60, 200]:
+        for query, parts, files, latency, count in measure(args.site, args.queries or QUERIES,
+                                                           delay):
+            table.append((delay, query, parts, files, latency, count))
     print(f"\nsearch index of {args.site}\n")
-    print("| query | bytes to first results | files | last key to results | results shown |")
-    print("|---|---:|---:|---:|---:|")
-    for query, size, files, latency, count in rows:
-        print(f"| {query} | {size / 1024:.0f} KiB | {files} | {latency:.0f} ms | {count} |")
+    print("| key delay | query | bytes to first results | of which: meta, terms, postings, "
+          "papers | files | last key to results | results shown |")
+    print("|---:|---|---:|---|---:|---:|---:|")
+    for delay, query, parts, files, latency, count in table:
+        split = ", ".join(f"{parts.get(k, 0) / 1024:.0f}"
+                          for k in ("meta", "terms", "postings", "papers"))
+        print(f"| {delay} ms | {query} | {sum(parts.values()) / 1024:.0f} KiB | {split} | "
+              f"{files} | {latency:.0f} ms | {count} |")
     builtin = args.site / "search" / "search_index.json"
     if builtin.exists():
         print(f"\ntheme's built-in index: {builtin.stat().st_size / 1e6:.1f} MB in one file")

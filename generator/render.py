@@ -25,7 +25,7 @@ from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
 from .model import Catalog, Dump, Paper
 from .safe import esc, front_matter, teaser
-from .search import search_documents
+from .search import build_index
 from .topics import UNSORTED, Taxonomy, Topic
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -59,7 +59,7 @@ class SiteModel:
 
     docs: tuple[tuple[str, str], ...]
     files: tuple[tuple[str, str], ...]
-    search: tuple[tuple[str, str], ...] = ()  # documents the search index is built from
+    search: tuple[tuple[str, bytes], ...] = ()  # the search index, under search.INDEX_DIR
 
 
 @dataclass(frozen=True)
@@ -361,4 +361,4 @@ def build_site_model(data: SiteInput) -> SiteModel:
     files.add("api/papers.json", to_json(catalog_document(data.catalog)))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(),
-                     tuple(search_documents(data.catalog.papers, topic_titles)))
+                     build_index(data.catalog.papers, topic_titles))

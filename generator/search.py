@@ -1,55 +1,247 @@
-"""Client-side search: what Pagefind indexes, and how the site's search page uses it.
+"""The client-side search index: small static files, built in memory from the catalog.
 
-Pagefind (a static, chunked full-text index; the `pagefind` binary from PyPI) indexes a
-small HTML document per paper that this module writes: the title (weighted most, so
-title matches rank first), authors, topics and tags (weighted), the abstract, and the
-topic and tag filters. Indexing these documents instead of the themed pages keeps the
-index build short. The browser then loads only the index chunks and result fragments a
-query needs (`docs/assets/javascripts/search.js`).
+The browser (`docs/assets/javascripts/search.js`) fetches only what a query needs:
+
+- `meta.json.gz`: paper count, stop words, topics and tags, and which term shards exist.
+- `facets.json.gz`: the papers of each topic and tag (delta-encoded), for filters and
+  their counts.
+- `terms/<key>.json.gz`: every indexed term beginning with the same two characters (key:
+  their UTF-8 in hex), with its document frequency and the postings file that holds it.
+  One shard answers both the exact word and, while typing, the words it begins.
+- `postings/<n>.json.gz`: for a run of neighbouring terms, the papers that contain each
+  term (delta-encoded numbers) and a score per paper: BM25 over fields weighted title >
+  topics and tags > authors > abstract, times two, plus one when the term is in the title.
+  Neighbouring terms share a file, so the words a prefix expands to arrive together.
+- `papers/<n>.json.gz`: title, id, topics, tags and abstract of `PAPERS_PER_CHUNK`
+  papers, for the results shown. Papers are numbered by first topic, so the results of a
+  query tend to share chunks.
+
+Every file is gzip (fixed mtime, so builds are byte-identical) of JSON; the client
+decompresses it itself, so the transfer is small on any static host. Words are split
+and normalised the same way on both sides (`words`, `stem`), which a browser test
+checks on tricky text.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import functools
+import gzip
+import json
+import re
+import sys
+import unicodedata
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+
+import numpy as np
 
 from .model import Paper
-from .safe import esc, teaser
 
-TITLE_WEIGHT = 10
-LABEL_WEIGHT = 4
-AUTHOR_WEIGHT = 3
+INDEX_DIR = "search-index"
+FORMAT = 1
+PAPERS_PER_CHUNK = 8
+LEAD_CHARS = 320  # characters of the abstract a result shows
+POSTINGS_PER_FILE = 6_000  # numbers per postings file before a new file starts
+WEIGHTS = {"title": 10.0, "labels": 4.0, "authors": 3.0, "abstract": 1.0}
+K1, B = 1.2, 0.75
+SCORE_LEVELS = 127  # scores are stored as integers 1..SCORE_LEVELS
 
+_STOP_WORD_LIST = """
+a about above after again against all also am an and any are as at be been before being
+below between both but by can could did do does doing down during each few for from
+further had has have having he her here hers herself him himself his how i if in into is
+it its itself just me more most my myself no nor not of off on once only or other our
+ours ourselves out over own same she should so some such than that the their theirs them
+themselves then there these they this those through to too under until up very was we
+were what when where which while who whom why will with would you your yours yourself
+yourselves via using use used based new show shows propose proposed paper
+"""
+STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
-def search_document(paper: Paper, topic_titles: dict[str, str]) -> str:
-    """The document Pagefind indexes for one paper (all text escaped)."""
-    topics = [topic_titles[t] for t in paper.topics]
-    parts = [
-        '<!doctype html><html lang="en"><head><meta charset="utf-8">',
-        f"<title>{esc(paper.title)}</title></head><body><main data-pagefind-body>",
-        f'<h1 data-pagefind-weight="{TITLE_WEIGHT}" data-pagefind-meta="title">'
-        f"{esc(paper.title)}</h1>",
-    ]
-    if paper.authors:
-        parts.append(f'<p data-pagefind-weight="{AUTHOR_WEIGHT}">'
-                     f"{esc(', '.join(paper.authors))}</p>")
-    labels = [*topics, *paper.tags]
-    if labels:
-        parts.append(f'<p data-pagefind-weight="{LABEL_WEIGHT}">{esc(" · ".join(labels))}</p>')
-    parts.append(f"<p>{esc(paper.abstract)}</p>")
-    parts.append(f'<p data-pagefind-ignore data-pagefind-meta="teaser">'
-                 f"{esc(teaser(paper.abstract) or paper.title)}</p>")
-    if topics:
-        parts.append(f'<p data-pagefind-ignore data-pagefind-meta="topics">'
-                     f"{esc(' · '.join(topics))}</p>")
-    for t in topics:
-        parts.append(f'<span data-pagefind-ignore data-pagefind-filter="topic">{esc(t)}</span>')
-    for t in paper.tags:
-        parts.append(f'<span data-pagefind-ignore data-pagefind-filter="tag">{esc(t)}</span>')
-    parts.append("</main></body></html>\n")
-    return "".join(parts)
+_NOT_WORD = re.compile(r"[\W_]+")
 
 
-def search_documents(papers: Sequence[Paper], topic_titles: dict[str, str]
-                     ) -> list[tuple[str, str]]:
-    """(path, html) pairs: `papers/<id>/index.html`, so results link to the permalinks."""
-    return [(f"papers/{p.id}/index.html", search_document(p, topic_titles)) for p in papers]
+@functools.cache
+def _without_marks() -> dict[int, None]:
+    """str.translate table deleting every combining mark (Unicode category M)."""
+    return {cp: None for cp in range(sys.maxunicode + 1)
+            if unicodedata.category(chr(cp)).startswith("M")}
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of letters and digits, accents removed (as `words` in search.js:
+    NFKD, drop combining marks, lower-case, split at anything not a letter or digit)."""
+    if not text.isascii():
+        text = unicodedata.normalize("NFKD", text).translate(_without_marks())
+    return [w for w in _NOT_WORD.split(text.lower()) if w]
+
+
+def stem(word: str) -> str:
+    """A light plural stemmer (Harman's S-stemmer), the same in search.js."""
+    if len(word) <= 3 or not word.endswith("s"):
+        return word
+    if word.endswith("ies") and not word.endswith(("eies", "aies")):
+        return word[:-3] + "y"
+    if word.endswith("es") and not word.endswith(("aes", "ees", "oes")):
+        return word[:-1]
+    if word.endswith(("us", "ss")):
+        return word
+    return word[:-1]
+
+
+_TERM_OF: dict[str, str] = {}  # word -> its term ("" when not indexed)
+
+
+def _term_of(word: str) -> str:
+    term = _TERM_OF.get(word)
+    if term is None:
+        term = _TERM_OF[word] = (stem(word) if len(word) > 1 and word not in STOP_WORDS
+                                 else "")
+    return term
+
+
+def terms(text: str) -> list[str]:
+    """The indexed terms of a text: stems of its words, without stop words and words of
+    one character."""
+    return [t for t in map(_term_of, words(text)) if t]
+
+
+def lead(abstract: str, limit: int = LEAD_CHARS) -> str:
+    """The start of an abstract, cut at a word boundary: the text a result shows."""
+    if len(abstract) <= limit:
+        return abstract
+    return abstract[:limit].rsplit(" ", 1)[0].rstrip(" ,;:") + "…"
+
+
+def shard_key(term: str) -> str:
+    return term[:2].encode("utf-8").hex()
+
+
+def _gz(value: object) -> bytes:
+    data = json.dumps(value, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return gzip.compress(data.encode("utf-8"), compresslevel=6, mtime=0)
+
+
+def _deltas(numbers: Iterable[int]) -> list[int]:
+    out, last = [], 0
+    for n in numbers:
+        out.append(n - last)
+        last = n
+    return out
+
+
+def _fields(paper: Paper, topic_titles: dict[str, str]) -> dict[str, str]:
+    return {"title": paper.title,
+            "labels": " ".join([*(topic_titles.get(t, t) for t in paper.topics), *paper.tags]),
+            "authors": " ".join(paper.authors),
+            "abstract": paper.abstract}
+
+
+def paper_order(papers: Sequence[Paper]) -> list[Paper]:
+    """Papers numbered by first topic, then id: the results of a query are often in one
+    topic, so they land in few chunks."""
+    return sorted(papers, key=lambda p: (p.topics[0] if p.topics else "~", p.id))
+
+
+def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str]
+              ) -> Iterator[tuple[str, dict[str, list[list[int]]]]]:
+    """(postings file path, {term: [paper number deltas, scores]}), terms in order.
+
+    Scores: BM25 of the field-weighted term frequency, scaled to 1..SCORE_LEVELS over
+    the whole index, times two, plus one when the term is in the paper's title."""
+    vocabulary: dict[str, int] = {}
+    term_ids: list[int] = []
+    numbers: list[int] = []
+    frequencies: list[float] = []
+    titled: list[bool] = []
+    lengths = np.zeros(len(ordered))
+    for number, paper in enumerate(ordered):
+        weighted: Counter = Counter()
+        title_terms: set[str] = set()
+        for name, text in _fields(paper, topic_titles).items():
+            found = terms(text)
+            if name == "title":
+                title_terms = set(found)
+            lengths[number] += WEIGHTS[name] * len(found)
+            for term, count in Counter(found).items():
+                weighted[term] += WEIGHTS[name] * count
+        for term, tf in weighted.items():
+            term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
+            numbers.append(number)
+            frequencies.append(tf)
+            titled.append(term in title_terms)
+    if not vocabulary:
+        return
+    ids = np.asarray(term_ids)
+    paper_of = np.asarray(numbers)
+    tf = np.asarray(frequencies)
+    n = len(ordered)
+    average = lengths.mean() or 1.0
+    norm = K1 * (1 - B + B * lengths / average)
+    df = np.bincount(ids, minlength=len(vocabulary))
+    idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
+    score = idf[ids] * tf * (K1 + 1) / (tf + norm[paper_of])
+    level = np.maximum(1, np.rint(SCORE_LEVELS * score / (score.max() or 1.0)))
+    stored = (level.astype(np.int64) * 2 + np.asarray(titled, dtype=np.int64))
+    order = np.argsort(ids, kind="stable")  # by term, papers ascending within each
+    starts = np.concatenate(([0], np.cumsum(df)))
+    chunk: dict[str, list[list[int]]] = {}
+    size = 0
+    file_number = 0
+    for term in sorted(vocabulary):
+        t = vocabulary[term]
+        rows = order[starts[t]:starts[t + 1]]
+        if size and size + len(rows) > POSTINGS_PER_FILE:
+            yield f"postings/{file_number}.json.gz", chunk
+            file_number += 1
+            chunk, size = {}, 0
+        found = paper_of[rows]
+        chunk[term] = [np.diff(found, prepend=0).tolist(), stored[rows].tolist()]
+        size += len(rows)
+    yield f"postings/{file_number}.json.gz", chunk
+
+
+def build_index(papers: Sequence[Paper], topic_titles: dict[str, str]
+                ) -> tuple[tuple[str, bytes], ...]:
+    """(path under `INDEX_DIR`, gzip bytes) for every file of the index."""
+    ordered = paper_order(papers)
+    files: list[tuple[str, bytes]] = []
+    shards: dict[str, list[list]] = {}
+    for path, term_postings in _postings(ordered, topic_titles):
+        files.append((path, _gz(term_postings)))
+        for term, (_, scores) in term_postings.items():
+            shards.setdefault(shard_key(term), []).append(
+                [term, len(scores), int(path.split("/")[1].split(".")[0])])
+    for key, entries in sorted(shards.items()):
+        files.append((f"terms/{key}.json.gz", _gz(entries)))
+
+    topics = sorted({t for p in ordered for t in p.topics},
+                    key=lambda t: list(topic_titles).index(t) if t in topic_titles else 1 << 30)
+    tags = sorted({t for p in ordered for t in p.tags})
+    topic_number = {t: k for k, t in enumerate(topics)}
+    tag_number = {t: k for k, t in enumerate(tags)}
+    for start in range(0, len(ordered), PAPERS_PER_CHUNK):
+        rows = [[p.id, p.title, [topic_number[t] for t in p.topics],
+                 [tag_number[t] for t in p.tags], lead(p.abstract)]
+                for p in ordered[start:start + PAPERS_PER_CHUNK]]
+        files.append((f"papers/{start // PAPERS_PER_CHUNK}.json.gz", _gz(rows)))
+    in_topic: list[list[int]] = [[] for _ in topics]
+    in_tag: list[list[int]] = [[] for _ in tags]
+    for k, p in enumerate(ordered):
+        for t in p.topics:
+            in_topic[topic_number[t]].append(k)
+        for t in p.tags:
+            in_tag[tag_number[t]].append(k)
+    facets = {"topic": [_deltas(ks) for ks in in_topic], "tag": [_deltas(ks) for ks in in_tag]}
+    files.append(("facets.json.gz", _gz(facets)))
+    meta = {
+        "format": FORMAT,
+        "papers": len(ordered),
+        "papers_per_chunk": PAPERS_PER_CHUNK,
+        "stop_words": sorted(STOP_WORDS),
+        "topics": [topic_titles.get(t, t) for t in topics],
+        "tags": tags,
+        "shards": sorted(shards),
+    }
+    files.append(("meta.json.gz", _gz(meta)))
+    return tuple(sorted(files))

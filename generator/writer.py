@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 
 from .render import SiteModel
-from .search_index import SearchIndexFailed, run_pagefind
+from .search import INDEX_DIR
 
 
 class BuildFailed(Exception):
@@ -70,17 +70,6 @@ def site_url(config_file: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
-SEARCH_DIR = "pagefind"
-
-
-def build_search_index(source: Path, output: Path) -> None:
-    """Pagefind's index of the search documents (see `search_index`)."""
-    try:
-        run_pagefind(source, output)
-    except SearchIndexFailed as exc:
-        raise BuildFailed(f"search index: {exc}") from None
-
-
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
@@ -92,10 +81,10 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         out = staging / "site"
         mkdocs_build(config_file, docs, out)
         _write_tree(out, model.files, refuse_existing=True)
-        if model.search:
-            source = staging / "search"
-            _write_tree(source, model.search, refuse_existing=True)
-            build_search_index(source, out / SEARCH_DIR)
+        for rel, data in model.search:
+            target = out / INDEX_DIR / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
         old = staging / "old"
         if site_dir.exists():
             os.replace(site_dir, old)

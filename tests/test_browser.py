@@ -498,3 +498,41 @@ def test_slash_key_focuses_search(session, base_url):
     page.keyboard.press("/")
     assert page.evaluate("document.activeElement.id") == "search-q"
     s.assert_clean()
+
+
+def test_search_splits_words_like_the_index(session, base_url, papers):
+    """The page must cut a query into the same terms as the index builder, or the right
+    words would never meet: compare both on every title and abstract, and tricky text."""
+    from generator.search import stem, words
+
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url)
+    texts = [p["title"] for p in papers] + [p["abstract"] for p in papers] + [
+        "ΣΟΦΙΑΣ σοφίας", "İstanbul ıi", "Straße STRASSE", "ﬁne-tuning x² ½ ①",
+        "Ｆｕｌｌｗｉｄｔｈ ＧＰＴ－４", "日本語の論文 中文", "emoji 🚀 rocket𝐁𝐨𝐥𝐝",
+        "e\u0301te\u0301 café", "under_score don't", "٣٤ Arabic digits ۵", "tab\tnew\nline",
+    ]
+    found = page.evaluate(
+        "texts => texts.map(t => document.getElementById('paper-search').searchWords(t))",
+        texts)
+    expected = [[stem(w) for w in words(t)] for t in texts]
+    mismatches = [(t, f, e) for t, f, e in zip(texts, found, expected, strict=True) if f != e]
+    assert mismatches == []
+    s.assert_clean()
+
+
+@pytest.mark.parametrize(("query", "expected"), [
+    ("darcet", "vision transformers need registers"),  # an author
+    ("Timothee Darcet", "vision transformers need registers"),  # accents folded
+    ("junsong", "pixart-δ"),  # an author of a paper the seeds also have
+    ("mamb", "mamba"),  # a word still being typed matches the words it begins
+])
+def test_search_finds_authors_and_word_starts(session, base_url, query, expected):
+    s = session(**DESKTOP)
+    page = s.new_page()
+    _search(page, base_url)
+    _type(page, query)
+    results = _results(page)
+    assert results and expected in results[0].lower()
+    s.assert_clean()

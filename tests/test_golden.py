@@ -6,6 +6,8 @@ review the diff.
 
 from __future__ import annotations
 
+import gzip
+import json
 import os
 from dataclasses import replace
 from pathlib import Path
@@ -33,7 +35,11 @@ def test_golden_site_model():
     model = _model()
     produced = {f"docs/{path}": text for path, text in model.docs}
     produced |= {f"files/{path}": text for path, text in model.files}
-    produced |= {f"search/{path}": text for path, text in model.search}
+    # the search index's gzip JSON, unpacked and indented so that a change reads well
+    produced |= {f"search-index/{path.removesuffix('.gz')}":
+                 json.dumps(json.loads(gzip.decompress(data)), ensure_ascii=False, indent=1,
+                            sort_keys=True) + "\n"
+                 for path, data in model.search}
     if os.environ.get("UPDATE_GOLDEN"):
         for path, text in produced.items():
             target = EXPECTED / path

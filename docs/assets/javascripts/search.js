@@ -1,11 +1,17 @@
-// The search page: Pagefind's chunked index, queried as you type, rendered without
-// any HTML from the index becoming markup: every string becomes a text node (Pagefind's
-// excerpt is parsed in an inert document only to recover its words and marks), with topic
-// and tag filters and the query kept in the address (?q=...&topic=...&tag=...).
+// The search page. It reads the site's own static index (written by generator/search.py):
+// per query it fetches the term shards and postings of the query's words and the paper
+// chunks of the results shown, each a small gzip JSON file, cached for the next query.
+// Nothing from the index becomes markup: every string is put on the page as text.
+// Topic and tag filters and the query are kept in the address (?q=...&topic=...&tag=...).
 (function () {
   "use strict";
 
   var PAGE = 20;
+  var DEBOUNCE_MS = 60;
+  var PARALLEL = 6; // index files fetched at once
+  var MAX_WORDS = 10;
+  var MAX_EXPANSIONS = 8; // words a prefix may stand for
+  var PREFIX_FACTOR = 0.5; // a word the query only begins counts half
   var FACETS = [["topic", "Topics"], ["tag", "Tags"]];
 
   function el(name, className, text) {
@@ -15,23 +21,256 @@
     return node;
   }
 
-  function words(query) {
-    return (query || "").toLowerCase().split(/[^\p{L}\p{N}]+/u).filter(function (w) {
-      return w.length > 1;
-    });
+  // --- words: the same rules as generator/search.py (words, stem) -------------------------
+
+  function words(text) {
+    return (text || "").normalize("NFKD").replace(/\p{M}/gu, "").toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u).filter(Boolean);
   }
 
-  // text with the query's words (as word prefixes) wrapped in <mark>, built as nodes
-  function highlighted(text, query) {
-    var frag = document.createDocumentFragment();
-    var terms = words(query).map(function (w) {
-      return w.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  function stem(word) {
+    if (word.length <= 3 || word.charAt(word.length - 1) !== "s") return word;
+    var end = function (s) { return word.slice(-s.length) === s; };
+    if (end("ies") && !end("eies") && !end("aies")) return word.slice(0, -3) + "y";
+    if (end("es") && !end("aes") && !end("ees") && !end("oes")) return word.slice(0, -1);
+    if (end("us") || end("ss")) return word;
+    return word.slice(0, -1);
+  }
+
+  function shardKey(term) {
+    var bytes = new TextEncoder().encode(Array.from(term).slice(0, 2).join(""));
+    return Array.prototype.map.call(bytes, function (b) {
+      return (b < 16 ? "0" : "") + b.toString(16);
+    }).join("");
+  }
+
+  function undelta(deltas) {
+    var out = new Array(deltas.length);
+    var n = 0;
+    for (var i = 0; i < deltas.length; i++) {
+      n += deltas[i];
+      out[i] = n;
+    }
+    return out;
+  }
+
+  // --- the index files ----------------------------------------------------------------------
+
+  function Index(base) {
+    var files = {};
+    var meta = null;
+    var facets = null;
+    var stop = null;
+    var shards = null;
+
+    // Files are fetched at most PARALLEL at a time, newest search first: while typing,
+    // the requests of a search that a newer one replaced wait instead of delaying it.
+    var queue = [];
+    var active = 0;
+    var priority = 0;
+
+    this.prioritise = function (generation) { priority = generation; };
+
+    function pump() {
+      while (active < PARALLEL && queue.length) {
+        var next = 0;
+        for (var i = 1; i < queue.length; i++) {
+          if (queue[i].priority > queue[next].priority) next = i;
+        }
+        var job = queue.splice(next, 1)[0];
+        active++;
+        fetchFile(job.path).then(job.resolve, job.reject).then(function () {
+          active--;
+          pump();
+        });
+      }
+    }
+
+    function fetchFile(path) {
+      return fetch(new URL(path, base).href).then(function (response) {
+        if (!response.ok) throw new Error(path + ": HTTP " + response.status);
+        return response.arrayBuffer();
+      }).then(function (buffer) {
+        var bytes = new Uint8Array(buffer);
+        // a host may already have undone the gzip (Content-Encoding): then it is JSON
+        if (bytes[0] !== 0x1f || bytes[1] !== 0x8b) return new TextDecoder().decode(bytes);
+        var stream = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("gzip"));
+        return new Response(stream).text();
+      }).then(JSON.parse);
+    }
+
+    function load(path) {
+      var known = files[path];
+      if (known) {
+        if (known.job) known.job.priority = Math.max(known.job.priority, priority);
+        return known.promise;
+      }
+      var job = { path: path, priority: priority };
+      var promise = new Promise(function (resolve, reject) {
+        job.resolve = resolve;
+        job.reject = reject;
+      });
+      files[path] = { promise: promise, job: job };
+      promise.then(function () { files[path].job = null; }, function () { delete files[path]; });
+      queue.push(job);
+      pump();
+      return promise;
+    }
+
+    this.open = function () {
+      return Promise.all([load("meta.json.gz"), load("facets.json.gz")]).then(function (both) {
+        meta = both[0];
+        stop = new Set(meta.stop_words);
+        shards = new Set(meta.shards);
+        facets = {};
+        FACETS.forEach(function (f) {
+          facets[f[0]] = (both[1][f[0]] || []).map(undelta);
+        });
+        return meta;
+      });
+    };
+
+    this.values = function (facet) {
+      return facet === "topic" ? meta.topics : meta.tags;
+    };
+
+    this.members = function (facet, k) {
+      return facets[facet][k];
+    };
+
+    // the query's terms: words as the index stores them; `open` marks a word still being
+    // typed (the last one, unless the query ends in a space), which also matches as a prefix
+    this.terms = function (query) {
+      var seen = new Set();
+      var ws = words(query);
+      var out = [];
+      ws.forEach(function (w, k) {
+        if (w.length < 2 || stop.has(w)) return;
+        var term = stem(w);
+        if (seen.has(term) || out.length >= MAX_WORDS) return;
+        seen.add(term);
+        out.push({ term: term, open: k === ws.length - 1 && !/\s$/.test(query) });
+      });
+      return out;
+    };
+
+    // [{term, factor}] that a query word stands for: the word itself, and when it is
+    // being typed or is not in the index, the most frequent words it begins
+    function expansions(word) {
+      var key = shardKey(word.term);
+      if (!shards.has(key)) return Promise.resolve([]);
+      return load("terms/" + key + ".json.gz").then(function (entries) {
+        var exact = entries.filter(function (e) { return e[0] === word.term; });
+        var out = exact.map(function (e) { return { term: e[0], chunk: e[2], factor: 1 }; });
+        if (word.open || !exact.length) {
+          entries.filter(function (e) {
+            return e[0] !== word.term && e[0].lastIndexOf(word.term, 0) === 0;
+          }).sort(function (a, b) {
+            return b[1] - a[1] || (a[0] < b[0] ? -1 : 1);
+          }).slice(0, MAX_EXPANSIONS).forEach(function (e) {
+            out.push({ term: e[0], chunk: e[2], factor: PREFIX_FACTOR });
+          });
+        }
+        return out;
+      });
+    }
+
+    // for each query word, the papers it matches: [{docs, scores, titles}] per expansion
+    this.match = function (queryTerms) {
+      return Promise.all(queryTerms.map(function (word) {
+        return expansions(word).then(function (list) {
+          return Promise.all(list.map(function (x) {
+            return load("postings/" + x.chunk + ".json.gz").then(function (chunk) {
+              var p = chunk[x.term];
+              return { docs: undelta(p[0]), scores: p[1], factor: x.factor };
+            });
+          }));
+        });
+      }));
+    };
+
+    this.papers = function (numbers) {
+      var per = meta.papers_per_chunk;
+      return Promise.all(numbers.map(function (n) {
+        return load("papers/" + Math.floor(n / per) + ".json.gz").then(function (rows) {
+          var row = rows[n % per];
+          return { id: row[0], title: row[1], topics: row[2], tags: row[3], abstract: row[4] };
+        });
+      }));
+    };
+
+    this.size = function () { return meta.papers; };
+  }
+
+  // --- ranking ------------------------------------------------------------------------------
+
+  // papers with every word (or, when none has, all words but one), ranked: more words
+  // in the title first, then the summed scores
+  function rank(size, perWord) {
+    var n = perWord.length;
+    var count = new Uint8Array(size);
+    var inTitle = new Uint8Array(size);
+    var score = new Float64Array(size);
+    var best = new Float64Array(size);
+    var bestTitle = new Uint8Array(size);
+    var stamp = new Int32Array(size).fill(-1);
+    var touched = [];
+    perWord.forEach(function (lists, w) {
+      lists.forEach(function (list) {
+        for (var i = 0; i < list.docs.length; i++) {
+          var d = list.docs[i];
+          var s = list.scores[i];
+          var value = (s >> 1) * list.factor;
+          var title = s & 1;
+          if (stamp[d] !== w) {
+            stamp[d] = w;
+            if (count[d] === 0) touched.push(d);
+            count[d]++;
+            best[d] = 0;
+            bestTitle[d] = 0;
+          }
+          if (value > best[d]) {
+            score[d] += value - best[d];
+            best[d] = value;
+          }
+          if (title && !bestTitle[d]) {
+            bestTitle[d] = 1;
+            inTitle[d]++;
+          }
+        }
+      });
     });
-    if (!terms.length) {
+    var need = n;
+    var hits = touched.filter(function (d) { return count[d] === need; });
+    var dropped = false;
+    if (!hits.length && n > 1) {
+      need = n - 1;
+      hits = touched.filter(function (d) { return count[d] >= need; });
+      dropped = true;
+    }
+    hits.sort(function (a, b) {
+      return count[b] - count[a] || inTitle[b] - inTitle[a] || score[b] - score[a] || a - b;
+    });
+    return { papers: hits, dropped: dropped };
+  }
+
+  // --- text on the page ---------------------------------------------------------------------
+
+  function pattern(terms) {
+    if (!terms.length) return null;
+    var escaped = terms.map(function (t) { return t.replace(/[.*+?^${}()|[\]\\]/g, "\\$&"); });
+    escaped.sort(function (a, b) { return b.length - a.length; });
+    return new RegExp("(^|[^\\p{L}\\p{N}])(" + escaped.join("|") + ")", "giu");
+  }
+
+  // text with the words that begin with a query term wrapped in <mark>, built as nodes
+  function highlighted(text, terms) {
+    var frag = document.createDocumentFragment();
+    var re = pattern(terms);
+    if (!re) {
       frag.appendChild(document.createTextNode(text));
       return frag;
     }
-    var re = new RegExp("(^|[^\\p{L}\\p{N}])(" + terms.join("|") + ")", "giu");
     var last = 0;
     var m;
     while ((m = re.exec(text)) !== null) {
@@ -45,25 +284,39 @@
     return frag;
   }
 
-  // Pagefind's excerpt is HTML with <mark>; keep its words and marks, never its markup
-  function excerptText(html) {
-    var open = "\u0001", close = "\u0002";
-    var marked = html.replace(/<mark>/g, open).replace(/<\/mark>/g, close);
-    var doc = new DOMParser().parseFromString(marked, "text/html");
-    return doc.body ? doc.body.textContent : "";
+  // the stretch of the abstract (about `size` words) with the most query words in it
+  function excerpt(text, terms, size) {
+    var tokens = [];
+    var re = /[\p{L}\p{N}]+/gu;
+    var m;
+    while ((m = re.exec(text)) !== null) {
+      var w = words(m[0])[0] || "";
+      var hit = terms.some(function (t) { return w.lastIndexOf(t, 0) === 0; });
+      tokens.push({ start: m.index, end: m.index + m[0].length, hit: hit ? 1 : 0 });
+    }
+    if (tokens.length <= size) return text;
+    var bestStart = 0;
+    var bestHits = -1;
+    var hits = 0;
+    for (var i = 0; i < tokens.length; i++) {
+      hits += tokens[i].hit;
+      if (i >= size) hits -= tokens[i - size].hit;
+      var from = Math.max(0, i - size + 1);
+      if (i >= size - 1 && hits > bestHits) {
+        bestHits = hits;
+        bestStart = from;
+      }
+    }
+    // start a little before the first hit of the window, so the match has context
+    var first = bestStart;
+    while (first < bestStart + size && first < tokens.length && !tokens[first].hit) first++;
+    var start = bestHits > 0 ? Math.max(0, Math.min(first - 4, tokens.length - size)) : 0;
+    var stop = Math.min(tokens.length, start + size) - 1;
+    var out = text.slice(start ? tokens[start].start : 0, tokens[stop].end);
+    return (start ? "…" : "") + out + (stop < tokens.length - 1 ? "…" : "");
   }
 
-  function excerptNodes(text) {
-    var frag = document.createDocumentFragment();
-    text.split(/(\u0001[^\u0002]*\u0002)/).forEach(function (part) {
-      if (part.charAt(0) === "\u0001") {
-        frag.appendChild(el("mark", null, part.slice(1, -1)));
-      } else if (part) {
-        frag.appendChild(document.createTextNode(part));
-      }
-    });
-    return frag;
-  }
+  // --- the page -----------------------------------------------------------------------------
 
   function setUp(root) {
     var input = document.getElementById("search-q");
@@ -72,11 +325,12 @@
     var facetBox = document.getElementById("search-facets");
     var more = document.getElementById("search-more");
     var base = new URL(root.dataset.root, window.location.href);
-    var pagefind = null;
+    var index = new Index(new URL(root.dataset.index, base));
     var selected = { topic: [], tag: [] };
-    var current = [];
+    var current = { papers: [], terms: [] };
     var shown = 0;
     var generation = 0;
+    var timer = 0;
 
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
@@ -93,36 +347,71 @@
       history.replaceState(null, "", window.location.pathname + (query ? "?" + query : ""));
     }
 
-    function filters() {
+    function filtering() {
+      return FACETS.some(function (f) { return selected[f[0]].length > 0; });
+    }
+
+    // papers allowed by the selected values of each facet (any of them), except `skip`
+    function allowedBy(skip) {
+      var allowed = null;
+      FACETS.forEach(function (f) {
+        var facet = f[0];
+        if (facet === skip || !selected[facet].length) return;
+        var mine = new Uint8Array(index.size());
+        index.values(facet).forEach(function (value, k) {
+          if (selected[facet].indexOf(value) < 0) return;
+          index.members(facet, k).forEach(function (d) { mine[d] = 1; });
+        });
+        if (allowed) {
+          for (var i = 0; i < mine.length; i++) allowed[i] &= mine[i];
+        } else {
+          allowed = mine;
+        }
+      });
+      return allowed;
+    }
+
+    // for each facet, how many of `papers` each value has, counting the papers that the
+    // other facets' filters allow (so a choice shows what adding a value would give)
+    function counts(papers) {
       var out = {};
       FACETS.forEach(function (f) {
-        if (selected[f[0]].length) out[f[0]] = { any: selected[f[0]] };
+        var facet = f[0];
+        var allowed = allowedBy(facet);
+        var inResults = new Uint8Array(index.size());
+        papers.forEach(function (d) { if (!allowed || allowed[d]) inResults[d] = 1; });
+        out[facet] = index.values(facet).map(function (_, k) {
+          var n = 0;
+          index.members(facet, k).forEach(function (d) { n += inResults[d]; });
+          return n;
+        });
       });
       return out;
     }
 
-    function renderFacets(all, remaining) {
+    function renderFacets(numbers) {
       facetBox.textContent = "";
       FACETS.forEach(function (f) {
-        var values = Object.keys(all[f[0]] || {}).sort();
+        var facet = f[0];
+        var values = index.values(facet);
         if (!values.length) return;
         var group = el("fieldset", "search__facet");
         group.appendChild(el("legend", null, f[1]));
-        values.forEach(function (value) {
+        values.forEach(function (value, k) {
           var label = el("label", "search__facet-option");
           var box = el("input");
           box.type = "checkbox";
           box.value = value;
-          box.name = f[0];
-          box.checked = selected[f[0]].indexOf(value) >= 0;
+          box.name = facet;
+          box.checked = selected[facet].indexOf(value) >= 0;
           box.addEventListener("change", function () {
-            selected[f[0]] = Array.prototype.map.call(
+            selected[facet] = Array.prototype.map.call(
               group.querySelectorAll("input:checked"), function (b) { return b.value; });
             run();
           });
-          var count = remaining && remaining[f[0]] ? (remaining[f[0]][value] || 0) : "";
           label.appendChild(box);
           label.appendChild(document.createTextNode(" " + value + " "));
+          var count = numbers ? numbers[facet][k] : index.members(facet, k).length;
           label.appendChild(el("span", "search__facet-count", String(count)));
           group.appendChild(label);
         });
@@ -134,9 +423,9 @@
       list.textContent = "";
       var item = el("li", "search__empty");
       item.appendChild(el("p", null, "No paper matches “" + query + "”" +
-        (Object.keys(filters()).length ? " with these filters." : ".")));
+        (filtering() ? " with these filters." : ".")));
       var tips = el("ul");
-      if (Object.keys(filters()).length) {
+      if (filtering()) {
         var clear = el("button", "md-button", "Search without the filters");
         clear.type = "button";
         clear.addEventListener("click", function () {
@@ -167,125 +456,112 @@
       list.appendChild(item);
     }
 
-    function renderMore(query, mine) {
-      var batch = current.slice(shown, shown + PAGE);
+    function renderMore(mine) {
+      var batch = current.papers.slice(shown, shown + PAGE);
       shown += batch.length;
-      more.hidden = shown >= current.length;
-      return Promise.all(batch.map(function (r) { return r.data(); })).then(function (data) {
+      more.hidden = shown >= current.papers.length;
+      var terms = current.terms;
+      return index.papers(batch).then(function (papers) {
         if (mine !== generation) return;
-        data.forEach(function (d) {
+        papers.forEach(function (p) {
           var item = el("li", "paper-item search__result");
           var link = el("a", "paper-item__title");
-          link.href = d.url;
-          link.appendChild(highlighted((d.meta && d.meta.title) || d.url, query));
+          link.href = new URL("papers/" + encodeURIComponent(p.id) + "/", base).href;
+          link.appendChild(highlighted(p.title, terms));
           item.appendChild(link);
-          if (d.meta && d.meta.topics) {
-            item.appendChild(el("span", "paper-item__labels search__topics", d.meta.topics));
+          var topics = index.values("topic");
+          if (p.topics.length) {
+            item.appendChild(el("span", "paper-item__labels search__topics",
+              p.topics.map(function (k) { return topics[k]; }).join(" · ")));
+          }
+          if (p.tags.length) {
+            var tags = index.values("tag");
+            item.appendChild(el("span", "paper-item__labels search__tags",
+              p.tags.map(function (k) { return "#" + tags[k]; }).join(" ")));
           }
           var teaser = el("span", "paper-item__teaser");
-          var text = (d.meta && d.meta.teaser) || "";
-          var hits = words(query).some(function (w) {
-            return text.toLowerCase().indexOf(w) >= 0;
-          });
-          if (text && (hits || !d.excerpt)) {
-            teaser.appendChild(highlighted(text, query));
-          } else {
-            teaser.appendChild(excerptNodes(excerptText(d.excerpt || "")));
-          }
+          teaser.appendChild(highlighted(excerpt(p.abstract, terms, 32), terms));
           item.appendChild(teaser);
           list.appendChild(item);
         });
       });
     }
 
-    // Pagefind finds pages with every word. When none has them all, show the pages that
-    // have all words but one, best first, rather than nothing.
-    function relaxed(search, query, chosen) {
-      var ws = query.split(/\s+/).filter(Boolean);
-      if (search.results.length || ws.length < 2) {
-        return Promise.resolve({ search: search, dropped: false });
-      }
-      var queries = ws.map(function (_, k) {
-        return ws.filter(function (__, j) { return j !== k; }).join(" ");
-      });
-      return Promise.all(queries.map(function (q) {
-        return pagefind.search(q, { filters: chosen });
-      })).then(function (all) {
-        var best = {};
-        all.forEach(function (s) {
-          s.results.forEach(function (r) {
-            if (!best[r.id] || best[r.id].score < r.score) best[r.id] = r;
-          });
-        });
-        var merged = Object.keys(best).map(function (id) { return best[id]; });
-        merged.sort(function (a, b) { return b.score - a.score || (a.id < b.id ? -1 : 1); });
-        return { search: { results: merged, filters: all[0].filters }, dropped: true };
-      });
+    function finish(query, mine) {
+      if (mine !== generation) return;
+      root.dataset.searchQuery = query;
+      root.dataset.searchDone = String(mine);
     }
 
     function run() {
+      window.clearTimeout(timer);
       keepInAddress();
       var query = input.value.trim();
       var mine = ++generation;
-      var chosen = filters();
-      if (!query && !Object.keys(chosen).length) {
+      var queryTerms = index.terms(input.value);
+      index.prioritise(mine);
+      if (!queryTerms.length && !filtering()) {
         list.textContent = "";
         more.hidden = true;
-        status.textContent = "Type to search.";
+        renderFacets(null);
+        status.textContent = query ? "Type a longer word: “" + query + "” is too common or short."
+          : "Type to search.";
+        finish(query, mine);
         return Promise.resolve();
       }
-      return pagefind.debouncedSearch(query || null, { filters: chosen }, 60)
-        .then(function (search) {
-          if (search === null || mine !== generation) return null;
-          return relaxed(search, query, chosen);
-        })
-        .then(function (found) {
-          if (found === null || mine !== generation) return;
-          var search = found.search;
-          current = search.results;
-          shown = 0;
-          list.textContent = "";
-          pagefind.filters().then(function (all) {
-            renderFacets(all, found.dropped ? null : search.filters);
-          });
-          if (!current.length) {
-            status.textContent = "No results.";
-            more.hidden = true;
-            renderEmpty(query);
-            root.dataset.searchQuery = query;
-            root.dataset.searchDone = String(mine);
-            return;
-          }
-          status.textContent = current.length + (current.length === 1 ? " paper" : " papers") +
-            (found.dropped ? " with all words but one (none has every word)" : "");
-          return renderMore(query, mine).then(function () {
-            if (mine === generation) {
-              root.dataset.searchQuery = query;
-              root.dataset.searchDone = String(mine);
-            }
-          });
-        });
+      return index.match(queryTerms).then(function (perWord) {
+        if (mine !== generation) return;
+        var found;
+        if (queryTerms.length) {
+          found = rank(index.size(), perWord);
+        } else {
+          var everything = [];
+          for (var d = 0; d < index.size(); d++) everything.push(d);
+          found = { papers: everything, dropped: false };
+        }
+        renderFacets(counts(found.papers));
+        var allowed = allowedBy(null);
+        current = {
+          papers: allowed ? found.papers.filter(function (d) { return allowed[d]; })
+            : found.papers,
+          terms: queryTerms.map(function (t) { return t.term; })
+        };
+        shown = 0;
+        list.textContent = "";
+        if (!current.papers.length) {
+          status.textContent = "No results.";
+          more.hidden = true;
+          renderEmpty(query);
+          finish(query, mine);
+          return;
+        }
+        var n = current.papers.length;
+        status.textContent = n + (n === 1 ? " paper" : " papers") +
+          (found.dropped ? " with all words but one (none has every word)" : "");
+        return renderMore(mine).then(function () { finish(query, mine); });
+      }).catch(function (error) {
+        if (mine === generation) status.textContent = "Search failed (" + error.message + ").";
+      });
     }
 
-    more.addEventListener("click", function () { renderMore(input.value.trim(), generation); });
-    input.addEventListener("input", run);
+    more.addEventListener("click", function () { renderMore(generation); });
+    input.addEventListener("input", function () {
+      window.clearTimeout(timer);
+      timer = window.setTimeout(run, DEBOUNCE_MS);
+    });
 
-    import(new URL("pagefind/pagefind.js", base).href).then(function (module) {
-      pagefind = module;
-      return pagefind.options({ baseUrl: base.pathname, excerptLength: 24 });
-    }).then(function () {
-      return pagefind.init();
-    }).then(function () {
-      return pagefind.filters();
-    }).then(function (all) {
-      renderFacets(all, null);
+    index.open().then(function () {
+      renderFacets(null);
       status.textContent = "Type to search.";
       root.dataset.searchReady = "true";
-      if (input.value || Object.keys(filters()).length) run();
+      if (input.value || filtering()) run();
       input.focus();
     }).catch(function (error) {
       status.textContent = "The search index could not be loaded (" + error.message + ").";
     });
+
+    // the same rules as the index, for a test to compare with generator/search.py
+    root.searchWords = function (text) { return words(text).map(stem); };
   }
 
   function focusSearch(event) {
