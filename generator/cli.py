@@ -105,13 +105,17 @@ def main(argv: list[str] | None = None) -> int:
             progress.say(f"wrote {args.out} ({len(catalog.papers)} papers)")
         return EXIT_OK
     from .render import DuplicateOutput, SiteInput, build_site_model
-    from .writer import BuildFailed, build_site, site_url
+    from .tags import curated_files
+    from .writer import BuildFailed, build_site, repository, site_url
 
     _source_date_epoch(catalog)
     try:
         links = make_links(catalog, progress)
         with progress.stage("render") as summary:
-            data = SiteInput(catalog, inputs.taxonomy, links, site_url(args.config))
+            repo_url, branch = repository(args.config)
+            data = SiteInput(catalog, inputs.taxonomy, links, site_url(args.config),
+                             inputs.curated.vocabulary,
+                             curated_files(catalog.papers, inputs.curated), repo_url, branch)
             model = build_site_model(data)
             summary.append(f"{len(model.docs)} pages, {len(model.files)} files")
         with progress.stage("mkdocs build") as summary:

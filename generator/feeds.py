@@ -45,15 +45,16 @@ class Item:
 
 
 def feed_items(digests: Sequence[Digest], papers: dict[str, Paper], topic: str | None = None,
-               limit: int = FEED_ITEMS) -> list[Item]:
-    """The newest papers first seen in a digest (newest digest first)."""
+               limit: int = FEED_ITEMS, tag: str | None = None) -> list[Item]:
+    """The newest papers first seen in a digest (newest digest first), of one topic or
+    tag when given."""
     items: list[Item] = []
     for digest in reversed(digests):
         date = (dt.datetime.fromisoformat(digest.dump.date).replace(tzinfo=dt.UTC)
                 if digest.dump.date else None)
         for pid in digest.new:
             paper = papers[pid]
-            if topic is None or topic in paper.topics:
+            if (topic is None or topic in paper.topics) and (tag is None or tag in paper.tags):
                 items.append(Item(paper, date))
                 if len(items) == limit:
                     return items

@@ -6,7 +6,7 @@ only module that writes it; `make_catalog` and `render.build_site_model` are pur
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .catalog import build_catalog, ordered_entries
@@ -15,6 +15,7 @@ from .links import Links, link
 from .model import ERROR, Catalog, Problem, ReadResult
 from .progress import Progress
 from .readers import list_dumps, read_all
+from .tags import ASSIGNMENTS_DIR, VOCABULARY_FILE, Curated, SourceFile, apply_curated, load_curated
 from .topics import Taxonomy, classify, load_taxonomy
 
 
@@ -24,6 +25,7 @@ class Inputs:
     curation: Curation
     taxonomy: Taxonomy
     problems: tuple[Problem, ...]  # curation-file problems (dump problems live in results)
+    curated: Curated = field(default_factory=Curated)  # curated tags and topic changes
 
 
 class NoDumps(Exception):
@@ -46,7 +48,31 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress) -> Inpu
                        f"{sum(len(r.entries) for r in results)} entries")
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
-    return Inputs(results, curation, taxonomy, tuple(problems + more))
+    curated, tag_problems = load_curated(*read_tag_files(curation_dir))
+    return Inputs(results, curation, taxonomy, tuple(problems + more + tag_problems), curated)
+
+
+def _source(path: Path, display: str) -> SourceFile:
+    try:
+        data = path.read_bytes()
+        return SourceFile(display, data.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        return SourceFile(display, None, f"not valid UTF-8: {exc.reason}",
+                          data.count(b"\n", 0, exc.start) + 1)
+    except OSError as exc:
+        return SourceFile(display, None, f"cannot be read: {exc.strerror}")
+
+
+def read_tag_files(curation_dir: Path, display: str = "curation"
+                   ) -> tuple[SourceFile | None, list[SourceFile]]:
+    """The tag vocabulary and every file in the per-paper tags folder."""
+    vocabulary = curation_dir / VOCABULARY_FILE
+    folder = curation_dir / ASSIGNMENTS_DIR
+    files = sorted(p for p in folder.iterdir() if not p.name.startswith(".")) \
+        if folder.is_dir() else []
+    return ((_source(vocabulary, f"{display}/{VOCABULARY_FILE}") if vocabulary.exists()
+             else None),
+            [_source(p, f"{display}/{ASSIGNMENTS_DIR}/{p.name}") for p in files])
 
 
 def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Problem]]:
@@ -57,10 +83,14 @@ def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Prob
         catalog = build_catalog(inputs.results, constraints, entries)
         summary.append(f"{len(catalog.papers)} papers")
     with progress.stage("classify") as summary:
-        catalog = replace(catalog, papers=classify(catalog.papers, inputs.taxonomy))
+        papers, curated = apply_curated(classify(catalog.papers, inputs.taxonomy),
+                                        inputs.curated, inputs.taxonomy)
+        catalog = replace(catalog, papers=papers)
         unsorted = sum(1 for p in catalog.papers if not p.topics)
-        summary.append(f"{len(inputs.taxonomy.topics)} topics, {unsorted} papers unsorted")
-    problems = sorted([*catalog.problems, *inputs.problems, *more],
+        tagged = sum(1 for p in catalog.papers if p.tags)
+        summary.append(f"{len(inputs.taxonomy.topics)} topics, {unsorted} papers unsorted, "
+                       f"{tagged} tagged")
+    problems = sorted([*catalog.problems, *inputs.problems, *more, *curated],
                       key=lambda p: (p.path, p.line, p.message))
     return catalog, problems
 

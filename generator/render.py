@@ -10,8 +10,8 @@ prints as text.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
 
@@ -26,6 +26,7 @@ from .links import Links
 from .model import Catalog, Dump, Paper
 from .safe import esc, front_matter, teaser
 from .search import build_index
+from .tags import CURATED, CuratedFile, Tag, suggest_url
 from .topics import UNSORTED, Taxonomy, Topic
 
 TEMPLATES = Path(__file__).parent / "templates"
@@ -68,6 +69,10 @@ class SiteInput:
     taxonomy: Taxonomy
     links: Links
     site_url: str = ""  # absolute base URL ending in '/', or '' when unknown
+    vocabulary: tuple[Tag, ...] = ()  # curated tags and their descriptions
+    curated: Mapping[str, CuratedFile] = field(default_factory=dict)  # paper id -> its file
+    repo_url: str = ""  # e.g. https://github.com/owner/repo ('' : no "Suggest tags" links)
+    edit_branch: str = ""
 
 
 class _Outputs:
@@ -109,6 +114,12 @@ class _Context:
         self.unsorted = [p for p in catalog.papers if not p.topics]
         self.topic_views = [TopicView(t.id, t.title, t.description, counts[t.id],
                                       f"topics/{t.id}/") for t in data.taxonomy.topics]
+        tag_counts = {t.name: 0 for t in data.vocabulary}
+        for p in catalog.papers:
+            for t in p.tags:
+                tag_counts[t] = tag_counts.get(t, 0) + 1
+        self.tag_views = [TopicView(t.name, f"#{t.name}", t.description, tag_counts[t.name],
+                                    f"tags/{t.name}/") for t in data.vocabulary]
         self._teasers: dict[str, str] = {}
         self.digests = build_digests(catalog)
         self.digest_of = {d.dump.name: d for d in self.digests}
@@ -200,17 +211,29 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         sources=[(s, ctx.dumps[s.dump]) for s in paper.sources],
         external=_external_links(paper),
         permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
+        curated=ctx.data.curated.get(paper.id), curated_term=CURATED,
+        tag_views={v.id: v for v in ctx.tag_views},
+        suggest=suggest_url(ctx.data.repo_url, ctx.data.edit_branch, paper,
+                            ctx.data.curated.get(paper.id)),
     )
 
 
 def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
     """The topic's pages: `topics/<id>/index.md`, then `topics/<id>/<n>.md` from page 2."""
+    feeds = [SITE_FEED] + ([_topic_feed(view)] if view.id != UNSORTED else [])
+    return listing_pages(view, papers, ctx, "topics", "topic.md.j2", feeds)
+
+
+def listing_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context, folder: str,
+                  template: str, feeds: Sequence[Feed]) -> list[tuple[str, str]]:
+    """A topic's or tag's pages, PAGE_SIZE papers each: `<folder>/<id>/index.md`, then
+    `<folder>/<id>/<n>.md`."""
     pages = max(1, math.ceil(len(papers) / PAGE_SIZE))
     out = []
     for n in range(1, pages + 1):
         chunk = papers[(n - 1) * PAGE_SIZE : n * PAGE_SIZE]
         root = "../../" if n == 1 else "../../../"
-        here = "" if n == 1 else "../"  # from this page to the topic's first page
+        here = "" if n == 1 else "../"  # from this page to the first page
 
         def page_url(k: int, here: str = here) -> str:
             return here if k == 1 else f"{here}{k}/"
@@ -219,13 +242,18 @@ def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list
         meta = {"title": esc(title),
                 "description": esc(f"{view.count} paper{'' if view.count == 1 else 's'}. "
                                    f"{view.description}"),
-                "feeds": _feed_links(SITE_FEED) + (
-                    _feed_links(_topic_feed(view)) if view.id != UNSORTED else [])}
-        body = _page(meta, "topic.md.j2", view=view, papers=chunk, ctx=ctx, root=root,
+                "feeds": [link for feed in feeds for link in _feed_links(feed)]}
+        body = _page(meta, template, view=view, papers=chunk, ctx=ctx, root=root,
                      page=n, pages=pages, page_url=page_url, start=(n - 1) * PAGE_SIZE + 1)
-        out.append((f"topics/{view.id}/index.md" if n == 1 else f"topics/{view.id}/{n}.md",
+        out.append((f"{folder}/{view.id}/index.md" if n == 1 else f"{folder}/{view.id}/{n}.md",
                     body))
     return out
+
+
+def tags_index(ctx: _Context) -> str:
+    meta = {"title": "Tags", "description": esc("Curated tags: what no rule can know about a "
+                                                "paper, added by contributors.")}
+    return _page(meta, "tags.md.j2", ctx=ctx, root="../")
 
 
 def home_page(ctx: _Context) -> str:
@@ -249,6 +277,11 @@ def topics_index(ctx: _Context) -> str:
 
 SITE_FEED = Feed("all", f"{SITE_NAME}: new papers",
                  "Papers new to the index, from the newest digest.", "")
+
+
+def _tag_feed(view: TopicView) -> Feed:
+    return Feed(f"tags/{view.id}", f"{SITE_NAME}: {view.title}",
+                f"New papers tagged {view.title}.", view.url)
 
 
 def _topic_feed(view: TopicView) -> Feed:
@@ -343,6 +376,15 @@ def build_site_model(data: SiteInput) -> SiteModel:
         members = ctx.unsorted if view.id == UNSORTED else by_topic[view.id]
         for path, text in topic_pages(view, ctx.newest_first(members), ctx):
             docs.add(path, text)
+    docs.add("tags/index.md", tags_index(ctx))
+    by_tag: dict[str, list[Paper]] = {v.id: [] for v in ctx.tag_views}
+    for p in data.catalog.papers:
+        for t in p.tags:
+            by_tag[t].append(p)
+    for view in ctx.tag_views:
+        for path, text in listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
+                                        "tag.md.j2", [SITE_FEED, _tag_feed(view)]):
+            docs.add(path, text)
     for paper in data.catalog.papers:
         docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
     docs.add("digests/index.md", digests_index(ctx))
@@ -350,9 +392,10 @@ def build_site_model(data: SiteInput) -> SiteModel:
         docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
     docs.add("trends.md", trends_page(ctx))
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
-    feeds = [(SITE_FEED, None)] + [(_topic_feed(v), v.id) for v in ctx.topic_views]
-    for feed, topic in feeds:
-        items = feed_items(ctx.digests, ctx.papers, topic)
+    feeds = [(SITE_FEED, None, None)] + [(_topic_feed(v), v.id, None) for v in ctx.topic_views]
+    feeds += [(_tag_feed(v), None, v.id) for v in ctx.tag_views]
+    for feed, topic, tag in feeds:
+        items = feed_items(ctx.digests, ctx.papers, topic, tag=tag)
         files.add(feed.rss_path, rss(feed, items, data.site_url, topic_titles))
         files.add(feed.json_path, json_feed(feed, items, data.site_url, topic_titles))
     for paper in data.catalog.papers:

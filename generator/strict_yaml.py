@@ -19,6 +19,12 @@ _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
 
 
+def _short_tag(tag: str) -> str:
+    """A tag as it is written: `!!python/object` rather than `tag:yaml.org,2002:python/...`."""
+    return "!!" + tag.removeprefix("tag:yaml.org,2002:") if tag.startswith("tag:yaml.org,2002:") \
+        else tag
+
+
 class YamlError(Exception):
     def __init__(self, line: int, message: str):
         super().__init__(message)
@@ -86,14 +92,14 @@ def _refuse_anchors(loader: _Loader) -> None:
         explicit = explicit or (isinstance(event, yaml.CollectionStartEvent) and tag is not None
                                 and not implicit)
         if explicit:
-            raise YamlError(line, f"explicit tags are not allowed ({tag})")
+            raise YamlError(line, f"explicit tags are not allowed ({_short_tag(tag)})")
 
 
 def _convert(node: yaml.Node) -> Node:
     line = node.start_mark.line + 1
     if isinstance(node, yaml.ScalarNode):
         if node.tag != _STR:
-            raise YamlError(line, f"explicit tags are not allowed ({node.tag})")
+            raise YamlError(line, f"explicit tags are not allowed ({_short_tag(node.tag)})")
         return Node(node.value, line)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(item) for item in node.value], line)

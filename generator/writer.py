@@ -70,6 +70,22 @@ def site_url(config_file: Path) -> str:
     return url if not url or url.endswith("/") else url + "/"
 
 
+def repository(config_file: Path) -> tuple[str, str]:
+    """(`repo_url`, branch of `edit_uri`), or ('', '') when unset: where "Suggest tags"
+    links lead. `edit_uri` is GitHub's `edit/<branch>/docs/`."""
+    from mkdocs.config import load_config
+
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    try:
+        config = load_config(str(config_file))
+    except Exception:
+        return "", ""
+    parts = (config.edit_uri or "").strip("/").split("/")
+    if not config.repo_url or len(parts) < 2 or parts[0] != "edit":
+        return "", ""
+    return config.repo_url, parts[1]
+
+
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)

@@ -26,7 +26,7 @@ def test_check_on_seeds_writes_nothing(tmp_path):
     assert result.returncode == 0, result.stderr
     lines = [re.sub(r" \(\d+\.\d+ s\)$", "", line) for line in result.stderr.splitlines()]
     assert lines[:2] == ["read: 5 dumps, 425 entries", "deduplicate: 349 papers"]
-    assert re.fullmatch(r"classify: \d+ topics, \d+ papers unsorted", lines[2])
+    assert re.fullmatch(r"classify: \d+ topics, \d+ papers unsorted, \d+ tagged", lines[2])
     assert lines[3:] == [
         "0 error(s), 0 warning(s); 0 entries not in the catalog (see the report)"]
     assert sorted(p.name for p in REPO.iterdir()) == before

@@ -27,7 +27,7 @@ EXPECTED = [
     ("invalid_yaml.yml", ["curation/duplicates.yml:2: error: invalid YAML: expected the node "
                           "content, but found '<stream end>'"]),
     ("python_tag.yml", ["curation/duplicates.yml:2: error: explicit tags are not allowed "
-                        "(tag:yaml.org,2002:python/object:os.system)"]),
+                        "(!!python/object:os.system)"]),
     ("too_few_and_missing_note.yml",
      ["curation/duplicates.yml:2: error: same.0.titles: needs at least 2 items",
       "curation/duplicates.yml:2: error: same.0: missing key 'note'"]),
