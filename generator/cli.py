@@ -1,4 +1,4 @@
-"""Command line: `python -m generator build|catalog|check` (see --help)."""
+"""Command line: `python -m generator build|catalog|check|fetch` (see --help)."""
 
 from __future__ import annotations
 
@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 from .export import catalog_document, to_json
+from .fetch import API_URL
 from .model import ERROR, WARNING, Problem
 from .pipeline import NoDumps, has_errors, make_catalog, make_links, read_inputs
 from .progress import Progress
@@ -44,6 +45,17 @@ def _parser() -> argparse.ArgumentParser:
     catalog.add_argument("--out", default="catalog.json",
                          help="output file, or - for standard output (default: catalog.json)")
 
+    fetch = sub.add_parser("fetch", help="save one day of the Daily Papers API as a dump",
+                           description="Download the Daily Papers API answer for a date into "
+                                       "DUMPS/YYYY-MM-DD_api.json (the naming convention). The "
+                                       "same answer twice writes nothing new; a day without "
+                                       "papers writes nothing.")
+    fetch.add_argument("--date", required=True, help="the digest's date, YYYY-MM-DD")
+    fetch.add_argument("--dumps", type=Path, default=Path("dumps"),
+                       help="folder of dumps (default: dumps)")
+    fetch.add_argument("--api-url", default=os.environ.get("DAILY_PAPERS_API", API_URL),
+                       help=f"the API endpoint (default: $DAILY_PAPERS_API or {API_URL})")
+
     check = sub.add_parser("check", help="validate dumps and curation; write nothing",
                            description="Report every problem in the dumps and curation files "
                                        "as path:line: messages; exit 1 on any error.")
@@ -79,8 +91,24 @@ def _source_date_epoch(catalog) -> None:
     os.environ["SOURCE_DATE_EPOCH"] = str(stamp)
 
 
+def _fetch(args: argparse.Namespace) -> int:
+    from .fetch import FetchFailed, fetch, parse_date
+
+    try:
+        done = fetch(parse_date(args.date), args.dumps, args.api_url)
+    except FetchFailed as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return EXIT_INPUT
+    where = f"{done.path.as_posix()} " if done.path else ""
+    detail = f"; {done.detail}" if done.detail else ""
+    print(f"{done.status}: {where}({done.papers} papers){detail}", file=sys.stderr)
+    return EXIT_OK
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    if args.command == "fetch":
+        return _fetch(args)
     progress = Progress(quiet=args.quiet)
     try:
         inputs = read_inputs(args.dumps, args.curation, progress)

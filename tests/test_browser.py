@@ -25,7 +25,8 @@ import pytest
 
 from conftest import DUMPS, run_cli
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's Chromium by default; CI runners elsewhere point CHROMIUM at their Chrome
+CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 3,
          "is_mobile": True, "has_touch": True}
 DESKTOP = {"viewport": {"width": 1280, "height": 900}}

@@ -1,0 +1,122 @@
+"""`python -m generator fetch --date YYYY-MM-DD`: save one day of the Daily Papers API
+as a new dump, `dumps/YYYY-MM-DD_api.json`.
+
+The answer is saved byte for byte, after checking that the JSON reader accepts it
+without errors. Running it again is harmless: the same answer leaves the file as it is,
+a changed answer for the same day (more papers, new upvotes) replaces the day's file,
+and an answer that another dump already holds byte for byte is not saved twice. A day
+without papers writes nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+from .model import ERROR
+from .readers import read_dump
+
+API_URL = "https://huggingface.co/api/daily_papers"
+MAX_BYTES = 16 * 1024 * 1024
+USER_AGENT = "paper-index-fetch/1 (+static site generator; one request per day)"
+
+
+class FetchFailed(Exception):
+    pass
+
+
+@dataclass(frozen=True)
+class Fetched:
+    status: str  # "new", "updated", "unchanged", "duplicate", "empty"
+    path: Path | None
+    papers: int
+    detail: str = ""
+
+
+def dump_name(day: dt.date) -> str:
+    """The naming convention for API dumps (see README, Dumps)."""
+    return f"{day.isoformat()}_api.json"
+
+
+def parse_date(text: str) -> dt.date:
+    try:
+        day = dt.date.fromisoformat(text)
+    except ValueError:
+        raise FetchFailed(f"--date {text!r}: expected YYYY-MM-DD") from None
+    if len(text) != 10:
+        raise FetchFailed(f"--date {text!r}: expected YYYY-MM-DD")
+    return day
+
+
+def download(url: str, timeout: float = 30.0, attempts: int = 3, pause: float = 2.0) -> bytes:
+    """GET `url`; retries on network errors and 5xx/429 answers, with growing pauses."""
+    if not url.startswith(("https://", "http://")):
+        raise FetchFailed(f"{url}: only http(s) URLs are fetched")
+    request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
+                                                   "Accept": "application/json"})
+    last = ""
+    for attempt in range(1, attempts + 1):
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:
+                data = response.read(MAX_BYTES + 1)
+            if len(data) > MAX_BYTES:
+                raise FetchFailed(f"{url}: the answer is larger than {MAX_BYTES // 2**20} MiB")
+            return data
+        except urllib.error.HTTPError as exc:
+            last = f"HTTP {exc.code} {exc.reason}"
+            if exc.code < 500 and exc.code != 429:
+                break
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            last = str(getattr(exc, "reason", exc))
+        if attempt < attempts:
+            time.sleep(pause * attempt)
+    raise FetchFailed(f"{url}: {last}")
+
+
+def _check(data: bytes, name: str) -> int:
+    """The number of papers in the answer; FetchFailed when the reader finds errors."""
+    try:
+        records = json.loads(data)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise FetchFailed(f"the answer is not JSON: {exc}") from None
+    if records == []:
+        return 0
+    result = read_dump(name, data)
+    errors = [p for p in result.problems if p.severity == ERROR]
+    if errors or result.dump.format != "json":
+        reason = errors[0].message if errors else f"read as {result.dump.format}, not API JSON"
+        raise FetchFailed(f"the answer is not a Daily Papers API answer: {reason}")
+    return len(result.entries)
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def fetch(day: dt.date, dumps: Path, api_url: str = API_URL, **download_options) -> Fetched:
+    url = f"{api_url}?date={day.isoformat()}"
+    data = download(url, **download_options)
+    dumps.mkdir(parents=True, exist_ok=True)
+    name = dump_name(day)
+    papers = _check(data, name)
+    if papers == 0:
+        return Fetched("empty", None, 0, f"no papers on {day.isoformat()}")
+    target = dumps / name
+    if target.exists() and target.read_bytes() == data:
+        return Fetched("unchanged", target, papers)
+    digest = hashlib.sha256(data).hexdigest()
+    for other in sorted(dumps.iterdir()):
+        if other != target and other.is_file() and other.stat().st_size == len(data) \
+                and _digest(other) == digest:
+            return Fetched("duplicate", other, papers, f"{other.name} holds the same answer")
+    status = "updated" if target.exists() else "new"
+    tmp = dumps / f".{name}.tmp"
+    tmp.write_bytes(data)
+    tmp.replace(target)
+    return Fetched(status, target, papers)

@@ -1,0 +1,147 @@
+"""`python -m generator fetch`: against a Daily Papers API stand-in on loopback, started
+here (no test needs the internet)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import http.server
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
+
+import pytest
+
+from generator.fetch import FetchFailed, dump_name, fetch
+
+from conftest import run_cli
+
+ANSWER = (Path(__file__).parent / "fixtures" / "golden" / "dumps" /
+          "2024-03-19_api.json").read_bytes()
+
+
+class FakeApi:
+    """Answers per date; a list of answers is served one per request (then the last)."""
+
+    def __init__(self) -> None:
+        self.answers: dict[str, list[tuple[int, bytes]]] = {
+            "2024-03-19": [(200, ANSWER)],
+            "2024-03-23": [(200, b"[]")],
+            "2024-03-20": [(503, b"busy"),
+                           (200, ANSWER.replace(b'"upvotes": 21', b'"upvotes": 22'))],
+            "2024-03-21": [(200, b"<html><body>Sign in</body></html>")],
+            "2024-03-22": [(200, b'{"error": "rate limited"}')],
+        }
+        self.requests: list[str] = []
+
+
+@pytest.fixture(scope="module")
+def api() -> Iterator[tuple[FakeApi, str]]:
+    fake = FakeApi()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            parts = urlsplit(self.path)
+            fake.requests.append(self.path)
+            date = parse_qs(parts.query).get("date", [""])[0]
+            queue = fake.answers.get(date) if parts.path == "/api/daily_papers" else None
+            status, body = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else \
+                (404, b'{"error": "not found"}')
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *args):
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield fake, f"http://127.0.0.1:{server.server_port}/api/daily_papers"
+    finally:
+        server.shutdown()
+
+
+def _fetch_cli(url: str, dumps: Path, date: str):
+    return run_cli("fetch", "--date", date, "--dumps", str(dumps), "--api-url", url)
+
+
+def test_fetch_saves_the_answer_once(api, tmp_path):
+    fake, url = api
+    dumps = tmp_path / "dumps"
+    first = _fetch_cli(url, dumps, "2024-03-19")
+    assert first.returncode == 0, first.stderr
+    assert first.stderr.strip() == f"new: {(dumps / '2024-03-19_api.json').as_posix()} (2 papers)"
+    assert (dumps / "2024-03-19_api.json").read_bytes() == ANSWER  # byte for byte
+    again = _fetch_cli(url, dumps, "2024-03-19")
+    assert again.returncode == 0, again.stderr
+    assert again.stderr.startswith("unchanged: ")
+    assert sorted(p.name for p in dumps.iterdir()) == ["2024-03-19_api.json"]
+    assert fake.requests.count("/api/daily_papers?date=2024-03-19") == 2
+
+
+def test_fetched_dump_builds_into_the_catalog(api, tmp_path):
+    _, url = api
+    dumps = tmp_path / "dumps"
+    assert _fetch_cli(url, dumps, "2024-03-19").returncode == 0
+    result = run_cli("catalog", "--dumps", str(dumps), "--curation", str(tmp_path / "none"),
+                     "--out", "-", "--quiet")
+    assert result.returncode == 0, result.stderr
+    assert '"arxiv_id":"2401.05252"' in result.stdout
+    assert '"date":"2024-03-19"' in result.stdout
+
+
+def test_same_answer_under_another_name_is_not_saved_twice(api, tmp_path):
+    _, url = api
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / "saved-by-hand.json").write_bytes(ANSWER)
+    result = _fetch_cli(url, dumps, "2024-03-19")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.startswith("duplicate: ")
+    assert sorted(p.name for p in dumps.iterdir()) == ["saved-by-hand.json"]
+
+
+def test_retries_and_replaces_a_changed_day(api, tmp_path):
+    fake, url = api
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    (dumps / dump_name(dt.date(2024, 3, 20))).write_bytes(ANSWER)  # an earlier fetch
+    done = fetch(dt.date(2024, 3, 20), dumps, url, pause=0)
+    assert done.status == "updated"  # after one 503, the day's newer answer
+    assert b'"upvotes": 22' in (dumps / "2024-03-20_api.json").read_bytes()
+    assert fake.requests.count("/api/daily_papers?date=2024-03-20") == 2
+    assert sorted(p.name for p in dumps.iterdir()) == ["2024-03-20_api.json"]
+
+
+def test_a_day_without_papers_writes_nothing(api, tmp_path):
+    _, url = api
+    result = _fetch_cli(url, tmp_path / "dumps", "2024-03-23")
+    assert result.returncode == 0, result.stderr
+    assert result.stderr.strip() == "empty: (0 papers); no papers on 2024-03-23"
+    assert list((tmp_path / "dumps").iterdir()) == []
+
+
+@pytest.mark.parametrize(("date", "message"), [
+    ("2024-03-21", "error: the answer is not JSON"),
+    ("2024-03-22", "error: the answer is not a Daily Papers API answer"),
+    ("2024-03-24", "HTTP 404 Not Found"),
+    ("2024-3-24", "error: --date '2024-3-24': expected YYYY-MM-DD"),
+    ("yesterday", "error: --date 'yesterday': expected YYYY-MM-DD"),
+])
+def test_bad_answers_and_dates_are_errors_that_write_nothing(api, tmp_path, date, message):
+    _, url = api
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    result = _fetch_cli(url, dumps, date)
+    assert result.returncode == 1
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr
+    assert list(dumps.iterdir()) == []
+
+
+def test_only_http_urls(tmp_path):
+    with pytest.raises(FetchFailed, match="only http"):
+        fetch(dt.date(2024, 3, 19), tmp_path, "file:///etc/passwd")
