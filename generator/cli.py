@@ -134,16 +134,17 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     from .render import DuplicateOutput, SiteInput, build_site_model
     from .tags import curated_files
-    from .writer import BuildFailed, build_site, repository, site_url
+    from .writer import BuildFailed, build_site, settings
 
     _source_date_epoch(catalog)
     try:
         links = make_links(catalog, progress)
         with progress.stage("render") as summary:
-            repo_url, branch = repository(args.config)
-            data = SiteInput(catalog, inputs.taxonomy, links, site_url(args.config),
+            config = settings(args.config)
+            data = SiteInput(catalog, inputs.taxonomy, links, config.site_url,
                              inputs.curated.vocabulary,
-                             curated_files(catalog.papers, inputs.curated), repo_url, branch)
+                             curated_files(catalog.papers, inputs.curated), config.repo_url,
+                             config.edit_branch)
             model = build_site_model(data)
             summary.append(f"{len(model.docs)} pages, {len(model.files)} files")
         with progress.stage("mkdocs build") as summary:

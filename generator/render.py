@@ -120,6 +120,7 @@ class _Context:
                 tag_counts[t] = tag_counts.get(t, 0) + 1
         self.tag_views = [TopicView(t.name, f"#{t.name}", t.description, tag_counts[t.name],
                                     f"tags/{t.name}/") for t in data.vocabulary]
+        self.tag_by_name = {v.id: v for v in self.tag_views}
         self._teasers: dict[str, str] = {}
         self.digests = build_digests(catalog)
         self.digest_of = {d.dump.name: d for d in self.digests}
@@ -212,7 +213,7 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         external=_external_links(paper),
         permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
         curated=ctx.data.curated.get(paper.id), curated_term=CURATED,
-        tag_views={v.id: v for v in ctx.tag_views},
+        tag_views=ctx.tag_by_name,
         suggest=suggest_url(ctx.data.repo_url, ctx.data.edit_branch, paper,
                             ctx.data.curated.get(paper.id)),
     )

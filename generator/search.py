@@ -215,8 +215,9 @@ def build_index(papers: Sequence[Paper], topic_titles: dict[str, str]
     for key, entries in sorted(shards.items()):
         files.append((f"terms/{key}.json.gz", _gz(entries)))
 
+    taxonomy_order = {t: k for k, t in enumerate(topic_titles)}
     topics = sorted({t for p in ordered for t in p.topics},
-                    key=lambda t: list(topic_titles).index(t) if t in topic_titles else 1 << 30)
+                    key=lambda t: (taxonomy_order.get(t, len(taxonomy_order)), t))
     tags = sorted({t for p in ordered for t in p.tags})
     topic_number = {t: k for k, t in enumerate(topics)}
     tag_number = {t: k for k, t in enumerate(tags)}

@@ -217,17 +217,23 @@ def _unreadable(problem: Problem) -> bool:
     return not problem.message.startswith(("tag names", "tag '", "the description"))
 
 
+def _by_ref(papers: Sequence[Paper]) -> dict[str, Paper]:
+    """Each paper under its id and its aliases (the names a tags file may have)."""
+    by_ref: dict[str, Paper] = {}
+    for p in papers:
+        by_ref[p.id] = p
+        for alias in p.aliases:
+            by_ref.setdefault(alias, p)
+    return by_ref
+
+
 def apply_curated(papers: Sequence[Paper], curated: Curated, taxonomy: Taxonomy,
                   vocabulary_path: str = f"curation/{VOCABULARY_FILE}"
                   ) -> tuple[tuple[Paper, ...], list[Problem]]:
     """Papers with curated tags and topic changes; every unknown name is an error with
     the closest known names."""
     problems: list[Problem] = []
-    by_ref: dict[str, Paper] = {}
-    for p in papers:
-        by_ref[p.id] = p
-        for alias in p.aliases:
-            by_ref.setdefault(alias, p)
+    by_ref = _by_ref(papers)
     ids = sorted(p.id for p in papers)
     known_tags = [t.name for t in curated.vocabulary]
     topic_ids = [t.id for t in taxonomy.topics]
@@ -302,16 +308,12 @@ class CuratedFile:
 
 def curated_files(papers: Sequence[Paper], curated: Curated) -> dict[str, CuratedFile]:
     """Paper id -> the curation file that changes it (for the pages' edit links and notes)."""
-    by_ref: dict[str, str] = {}
-    for p in papers:
-        by_ref[p.id] = p.id
-        for alias in p.aliases:
-            by_ref.setdefault(alias, p.id)
+    by_ref = _by_ref(papers)
     out: dict[str, CuratedFile] = {}
     for entry in curated.papers:
-        pid = by_ref.get(entry.ref)
-        if pid is not None and pid not in out:
-            out[pid] = CuratedFile(entry.path, entry.note)
+        paper = by_ref.get(entry.ref)
+        if paper is not None and paper.id not in out:
+            out[paper.id] = CuratedFile(entry.path, entry.note)
     return out
 
 

@@ -10,6 +10,7 @@ import logging
 import os
 import shutil
 import tempfile
+from dataclasses import dataclass
 from pathlib import Path
 
 from .render import SiteModel
@@ -57,33 +58,40 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path) -> None:
         raise BuildFailed(f"mkdocs build failed: {exc}") from None
 
 
-def site_url(config_file: Path) -> str:
-    """The configured `site_url` with a trailing '/', or '' when unset or unreadable
-    (the build itself then reports what is wrong with the configuration)."""
-    from mkdocs.config import load_config
+@dataclass(frozen=True)
+class Settings:
+    """What the pages need from `mkdocs.yml` ('' where unset or unreadable; the build itself
+    then reports what is wrong with the configuration)."""
 
-    logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    try:
-        url = load_config(str(config_file)).site_url or ""
-    except Exception:
-        return ""
-    return url if not url or url.endswith("/") else url + "/"
+    site_url: str = ""  # with a trailing '/'
+    repo_url: str = ""  # where "Suggest tags" links lead...
+    edit_branch: str = ""  # ...on the branch of `edit_uri` (GitHub's `edit/<branch>/docs/`)
 
 
-def repository(config_file: Path) -> tuple[str, str]:
-    """(`repo_url`, branch of `edit_uri`), or ('', '') when unset: where "Suggest tags"
-    links lead. `edit_uri` is GitHub's `edit/<branch>/docs/`."""
+def settings(config_file: Path) -> Settings:
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
         config = load_config(str(config_file))
     except Exception:
-        return "", ""
+        return Settings()
+    url = config.site_url or ""
+    url = url if not url or url.endswith("/") else url + "/"
     parts = (config.edit_uri or "").strip("/").split("/")
     if not config.repo_url or len(parts) < 2 or parts[0] != "edit":
-        return "", ""
-    return config.repo_url, parts[1]
+        return Settings(url)
+    return Settings(url, config.repo_url, parts[1])
+
+
+def site_url(config_file: Path) -> str:
+    return settings(config_file).site_url
+
+
+def repository(config_file: Path) -> tuple[str, str]:
+    """(`repo_url`, branch of `edit_uri`), or ('', '')."""
+    found = settings(config_file)
+    return found.repo_url, found.edit_branch
 
 
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
