@@ -106,21 +106,24 @@ def _bad_tag_name(name: str) -> str | None:
     return None
 
 
-def load_vocabulary(source: SourceFile | None) -> tuple[tuple[Tag, ...], list[Problem]]:
+def load_vocabulary(source: SourceFile | None
+                    ) -> tuple[tuple[Tag, ...], list[Problem], bool]:
+    """The tags of `tags.yml`, its problems (a bad tag leaves the others in place), and
+    whether the file as a whole could be read (False: no tag name is known)."""
     if source is None:
-        return (), []
+        return (), [], True
     if source.text is None:
         return (), [Problem(source.path, source.problem_line, ERROR,
-                            source.problem or "unreadable")]
+                            source.problem or "unreadable")], False
     try:
         node = strict_yaml.load(source.text)
     except strict_yaml.YamlError as exc:
-        return (), [Problem(source.path, exc.line, ERROR, exc.message)]
+        return (), [Problem(source.path, exc.line, ERROR, exc.message)], False
     if node is None:
-        return (), []
+        return (), [], True
     if not isinstance(node.value, dict):
         return (), [Problem(source.path, node.line, ERROR,
-                            "expected a mapping of tag names to descriptions")]
+                            "expected a mapping of tag names to descriptions")], False
     problems: list[Problem] = []
     tags = []
     key_lines = dict(node.key_lines)
@@ -140,7 +143,7 @@ def load_vocabulary(source: SourceFile | None) -> tuple[tuple[Tag, ...], list[Pr
                                     f"{DESCRIPTION_MAX} characters"))
             continue
         tags.append(Tag(name, " ".join(value.value.split())))
-    return tuple(sorted(tags, key=lambda t: t.name)), problems
+    return tuple(sorted(tags, key=lambda t: t.name)), problems, True
 
 
 def load_assignment(source: SourceFile) -> tuple[PaperTags | None, list[Problem]]:
@@ -199,10 +202,9 @@ def load_assignment(source: SourceFile) -> tuple[PaperTags | None, list[Problem]
 
 def load_curated(vocabulary: SourceFile | None, assignments: Sequence[SourceFile]
                  ) -> tuple[Curated, list[Problem]]:
-    tags, problems = load_vocabulary(vocabulary)
     # when the vocabulary itself is unreadable, say so once instead of calling every tag
     # of every paper unknown
-    readable = not any(_unreadable(p) for p in problems)
+    tags, problems, readable = load_vocabulary(vocabulary)
     papers = []
     for source in sorted(assignments, key=lambda s: s.path):
         entry, more = load_assignment(source)
@@ -210,11 +212,6 @@ def load_curated(vocabulary: SourceFile | None, assignments: Sequence[SourceFile
         if entry is not None and not more:
             papers.append(entry)
     return Curated(tags, tuple(papers), readable), problems
-
-
-def _unreadable(problem: Problem) -> bool:
-    """A problem that stops the whole vocabulary from loading (not one bad tag)."""
-    return not problem.message.startswith(("tag names", "tag '", "the description"))
 
 
 def _by_ref(papers: Sequence[Paper]) -> dict[str, Paper]:
