@@ -7,6 +7,7 @@ deduplicator compares them: case and punctuation do not matter) or as `arxiv:ID`
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,6 +18,7 @@ from rapidfuzz import process
 
 from . import strict_yaml
 from .dedupe import Constraints
+from .files import read_utf8
 from .model import ERROR, Entry, Problem
 from .readers.records import normalize_arxiv_id
 from .textnorm import match_key
@@ -108,13 +110,11 @@ def validate(path: str, text: str, model: type[BaseModel]
 def load_curation(folder: Path, display: str = "curation") -> tuple[Curation, list[Problem]]:
     path = folder / DUPLICATES_FILE
     name = f"{display}/{DUPLICATES_FILE}"
-    if not path.exists():
+    if not os.path.lexists(path):
         return Curation(DuplicatesFile(), {}), []
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Curation(DuplicatesFile(), {}), [Problem(name, 1, ERROR,
-                                                       f"not valid UTF-8: {exc.reason}")]
+    text, why, line = read_utf8(path, strict_yaml.MAX_BYTES)
+    if text is None:
+        return Curation(DuplicatesFile(), {}), [Problem(name, line, ERROR, why or "unreadable")]
     parsed, node, problems = validate(name, text, DuplicatesFile)
     if parsed is None:
         return Curation(DuplicatesFile(), {}), problems

@@ -6,16 +6,20 @@ only module that writes it; `make_catalog` and `render.build_site_model` are pur
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
+from . import strict_yaml
 from .catalog import build_catalog, ordered_entries
 from .curation import Curation, constraints_for, load_curation
+from .files import read_utf8
 from .links import Links, link
 from .model import ERROR, Catalog, Problem, ReadResult
 from .progress import Progress
 from .readers import list_dumps, read_all
 from .tags import ASSIGNMENTS_DIR, VOCABULARY_FILE, Curated, SourceFile, apply_curated, load_curated
+from .textnorm import printable
 from .topics import Taxonomy, classify, load_taxonomy
 
 
@@ -53,14 +57,9 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress) -> Inpu
 
 
 def _source(path: Path, display: str) -> SourceFile:
-    try:
-        data = path.read_bytes()
-        return SourceFile(display, data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        return SourceFile(display, None, f"not valid UTF-8: {exc.reason}",
-                          data.count(b"\n", 0, exc.start) + 1)
-    except OSError as exc:
-        return SourceFile(display, None, f"cannot be read: {exc.strerror}")
+    text, why, line = read_utf8(path, strict_yaml.MAX_BYTES)
+    return SourceFile(display, text) if text is not None else SourceFile(display, None, why,
+                                                                         line)
 
 
 def read_tag_files(curation_dir: Path, display: str = "curation"
@@ -69,10 +68,10 @@ def read_tag_files(curation_dir: Path, display: str = "curation"
     vocabulary = curation_dir / VOCABULARY_FILE
     folder = curation_dir / ASSIGNMENTS_DIR
     files = sorted(p for p in folder.iterdir() if not p.name.startswith(".")) \
-        if folder.is_dir() else []
-    return ((_source(vocabulary, f"{display}/{VOCABULARY_FILE}") if vocabulary.exists()
-             else None),
-            [_source(p, f"{display}/{ASSIGNMENTS_DIR}/{p.name}") for p in files])
+        if folder.is_dir() and not folder.is_symlink() else []
+    return ((_source(vocabulary, f"{display}/{VOCABULARY_FILE}")
+             if os.path.lexists(vocabulary) else None),
+            [_source(p, f"{display}/{ASSIGNMENTS_DIR}/{printable(p.name)}") for p in files])
 
 
 def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Problem]]:

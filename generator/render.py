@@ -24,7 +24,7 @@ from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
 from .model import Catalog, Dump, Paper
-from .safe import esc, front_matter, teaser
+from .safe import esc, front_matter, inert_json, teaser
 from .search import build_index
 from .tags import CURATED, CuratedFile, Tag, suggest_url
 from .topics import UNSORTED, Taxonomy, Topic
@@ -185,7 +185,7 @@ def _json_ld(paper: Paper, ctx: _Context, url: str) -> str:
         doc["sameAs"] = [f"https://arxiv.org/abs/{paper.arxiv_id}"]
     if paper.published:
         doc["datePublished"] = paper.published
-    return to_json(doc).strip()
+    return inert_json(to_json(doc).strip())
 
 
 def _page(meta: dict[str, object], template: str, **values: object) -> str:

@@ -1,9 +1,10 @@
 """Strict YAML for files that come from strangers' pull requests.
 
-Every scalar stays a string (`2401.10000`, `no`, `0123` are kept as written);
-duplicate keys, anchors, aliases, explicit tags, non-string keys and oversized files
-are refused. Values come back with the line they were written on, so schema
-messages can name it.
+Every scalar stays a string (`2401.10000`, `no`, `0123` are kept as written) and is
+cleaned like dump text (NFC, whitespace collapsed); duplicate keys, anchors, aliases,
+explicit tags, non-string keys, control characters (also when written as escapes such as
+`"\\x85"` or `"\\v"`), nesting deeper than `MAX_DEPTH` and oversized files are refused.
+Values come back with the line they were written on, so schema messages can name it.
 """
 
 from __future__ import annotations
@@ -13,7 +14,10 @@ from typing import Any
 
 import yaml
 
+from .textnorm import clean_text, describe_character, forbidden_character
+
 MAX_BYTES = 256 * 1024
+MAX_DEPTH = 16  # the curated files need 4 levels; the composer recurses per level
 _STR = "tag:yaml.org,2002:str"
 _SEQ = "tag:yaml.org,2002:seq"
 _MAP = "tag:yaml.org,2002:map"
@@ -57,10 +61,14 @@ class Node:
 
 def load(text: str) -> Node | None:
     """Parse one YAML document strictly; None for an empty document."""
-    if len(text.encode("utf-8")) > MAX_BYTES:
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_BYTES:
         raise YamlError(1, f"file is larger than {MAX_BYTES // 1024} KiB")
-    loader = _Loader(text)
+    bad = forbidden_character(text)
+    if bad is not None:  # written raw (YAML's own reader would refuse most of them)
+        raise YamlError(text.count("\n", 0, text.index(bad)) + 1, _not_allowed(bad))
+    loader = None
     try:
+        loader = _Loader(text)
         _refuse_anchors(loader)
         loader.dispose()
         loader = _Loader(text)
@@ -72,14 +80,32 @@ def load(text: str) -> Node | None:
     except yaml.YAMLError as exc:
         raise YamlError(1, f"invalid YAML: {exc}") from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     return None if root is None else _convert(root)
 
 
+def _not_allowed(char: str) -> str:
+    return f"{describe_character(char)} is not allowed; remove it"
+
+
 def _refuse_anchors(loader: _Loader) -> None:
+    """One pass over the events, before anything is composed: no anchors, aliases or
+    explicit tags, no control characters, no deep nesting."""
+    depth = 0
     while loader.check_event():
         event = loader.get_event()
         line = event.start_mark.line + 1
+        if isinstance(event, yaml.CollectionStartEvent):
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise YamlError(line, f"nested more than {MAX_DEPTH} levels deep")
+        elif isinstance(event, yaml.CollectionEndEvent):
+            depth -= 1
+        elif isinstance(event, yaml.ScalarEvent):
+            bad = forbidden_character(event.value)
+            if bad is not None:
+                raise YamlError(line, _not_allowed(bad) + " (written as an escape)")
         if isinstance(event, yaml.AliasEvent):
             raise YamlError(line, f"aliases are not allowed (*{event.anchor})")
         anchor = getattr(event, "anchor", None)
@@ -100,7 +126,7 @@ def _convert(node: yaml.Node) -> Node:
     if isinstance(node, yaml.ScalarNode):
         if node.tag != _STR:
             raise YamlError(line, f"explicit tags are not allowed ({_short_tag(node.tag)})")
-        return Node(node.value, line)
+        return Node(clean_text(node.value), line)
     if isinstance(node, yaml.SequenceNode):
         return Node([_convert(item) for item in node.value], line)
     if isinstance(node, yaml.MappingNode):

@@ -18,15 +18,57 @@ _NON_ASCII_ALNUM = re.compile(r"[^0-9a-z]+")
 TRUNCATION_MARKERS = ("...", "…")
 
 
-# control characters, lone surrogates (JSON allows them) and the two non-characters
-# YAML refuses
-_CONTROLS = re.compile(r"[\x00-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 # combining marks (after NFKD) and invisible format characters: dropped from match keys
 _MARKS = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
                     "\u00ad\u061c\u180e\u200b-\u200f\u202a-\u202e\u2060-\u2064"
                     "\u2066-\u206f\ufeff]")
 _ASCII_NON_WORD = bytes(b if chr(b).isalnum() and b < 128 else 32 for b in range(256))
 _GREEK_TABLE = str.maketrans({k: f" {v} " for k, v in GREEK.items()})
+
+
+# what no text we publish may hold: C0 controls but tab and line breaks, DEL, C1 controls,
+# lone surrogates and the non-characters (U+FDD0-U+FDEF, U+xFFFE and U+xFFFF of every plane)
+_NONCHARACTERS = "\ufdd0-\ufdef" + "".join(f"\\U{p:04x}fffe\\U{p:04x}ffff" for p in range(17))
+_FORBIDDEN = re.compile(f"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+# what `clean_text` turns into spaces: those, and tabs and line breaks (JSON allows lone
+# surrogates; YAML refuses the C1 controls and U+FFFE/U+FFFF)
+_CONTROLS = re.compile(f"[\x00-\x1f\x7f-\x9f\ud800-\udfff{_NONCHARACTERS}]")
+
+
+def forbidden_character(text: str) -> str | None:
+    """The first character `text` must not hold (see `_FORBIDDEN`), or None."""
+    m = _FORBIDDEN.search(text)
+    return m.group() if m else None
+
+
+def describe_character(char: str) -> str:
+    """'control character U+0085', 'lone surrogate U+D800', 'non-character U+FFFE'."""
+    code = ord(char)
+    kind = ("lone surrogate" if 0xD800 <= code <= 0xDFFF else
+            "control character" if code < 0x20 or 0x7F <= code <= 0x9F else
+            "line separator" if code in (0x2028, 0x2029) else "non-character")
+    return f"{kind} U+{code:04X}"
+
+
+def printable(text: str) -> str:
+    """Text safe to print on one line of a terminal or CI log: line breaks, controls,
+    surrogates (undecodable bytes of a file name) and non-characters as escapes."""
+    if text.isprintable():
+        return text
+    out = []
+    for ch in text:
+        code = ord(ch)
+        if 0xDC80 <= code <= 0xDCFF:  # a byte the file system name could not decode
+            out.append(f"\\x{code - 0xDC00:02x}")
+        elif ch.isprintable() or ch == " ":
+            out.append(ch)
+        elif code < 0x100:
+            out.append(f"\\x{code:02x}")
+        elif code < 0x10000:
+            out.append(f"\\u{code:04x}")
+        else:
+            out.append(f"\\U{code:08x}")
+    return "".join(out)
 
 
 def clean_text(text: str) -> str:

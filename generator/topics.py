@@ -9,6 +9,7 @@ matter); a trailing `*` matches any word ending ("transformer*"). A title match 
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
@@ -17,14 +18,16 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 
+from . import strict_yaml
 from .curation import line_for, validate
+from .files import read_utf8
 from .model import ERROR, Paper, Problem
 from .textnorm import match_key
 
 TOPICS_FILE = "topics.yml"
 UNSORTED = "unsorted"
-_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+_ID = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")  # always fullmatch: `$` matches before "\n"
+_NUMBER = re.compile(r"\d+(?:\.\d+)?")
 
 
 class _Strict(BaseModel):
@@ -38,7 +41,7 @@ def _term(value: str) -> str:
 
 
 def _weight(value: str) -> str:
-    if not _NUMBER.match(value):
+    if not _NUMBER.fullmatch(value):
         raise ValueError(f"weight must be a number (got '{value}')")
     return value
 
@@ -60,7 +63,7 @@ class TopicRule(_Strict):
     def _id(cls, value: str) -> str:
         if value == UNSORTED:
             raise ValueError(f"'{UNSORTED}' is reserved for the papers in no topic")
-        if not _ID.match(value):
+        if not _ID.fullmatch(value):
             raise ValueError(f"must be lower-case words and digits joined by '-' (got '{value}')")
         return value
 
@@ -96,12 +99,11 @@ class Taxonomy:
 def load_taxonomy(folder: Path, display: str = "curation") -> tuple[Taxonomy, list[Problem]]:
     path = folder / TOPICS_FILE
     name = f"{display}/{TOPICS_FILE}"
-    if not path.exists():
+    if not os.path.lexists(path):
         return Taxonomy(()), []
-    try:
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return Taxonomy(()), [Problem(name, 1, ERROR, f"not valid UTF-8: {exc.reason}")]
+    text, why, line = read_utf8(path, strict_yaml.MAX_BYTES)
+    if text is None:
+        return Taxonomy(()), [Problem(name, line, ERROR, why or "unreadable")]
     parsed, node, problems = validate(name, text, TopicsFile)
     if parsed is None:
         return Taxonomy(()), problems

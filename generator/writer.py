@@ -44,7 +44,41 @@ def _write_tree(root: Path, files: tuple[tuple[str, str], ...], refuse_existing:
         target.write_text(text, encoding="utf-8", newline="\n")
 
 
-def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path) -> None:
+def _front_matter_check(pages: dict[str, str]):
+    """A plugin for mkdocs' own page pipeline: every generated page's front matter must be
+    read by mkdocs exactly as the generator wrote it, and no page may keep a front matter
+    block as Markdown. mkdocs swallows a front matter it cannot parse and renders the block
+    as Markdown; that must fail the build, never publish a degraded page."""
+    from mkdocs.exceptions import PluginError
+    from mkdocs.plugins import BasePlugin
+
+    from .safe import read_front_matter
+
+    class FrontMatterCheck(BasePlugin):
+        def on_page_markdown(self, markdown, page, config, files):
+            uri = page.file.src_uri
+            wrote = pages.get(uri)
+            expected = read_front_matter(wrote) if wrote is not None else None
+            if expected is not None:
+                meta, body = expected
+                if page.meta != meta or markdown != body.lstrip("\n"):
+                    keys = sorted(k for k in {*meta, *page.meta}
+                                  if meta.get(k) != page.meta.get(k)) or ["the page body"]
+                    raise PluginError(f"{uri}: mkdocs did not read the front matter the "
+                                      f"generator wrote (differs: {', '.join(keys)}); "
+                                      "refusing to publish a degraded page")
+            elif markdown.startswith("---"):
+                raise PluginError(f"{uri}: mkdocs could not read this page's front matter "
+                                  "and would render it as Markdown")
+            return markdown
+
+    return FrontMatterCheck()
+
+
+def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
+                 pages: dict[str, str] | None = None) -> None:
+    """`pages`: the generated pages (docs-relative path -> text) whose front matter is
+    checked as mkdocs reads it."""
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -53,6 +87,7 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path) -> None:
     try:
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              strict=True)
+        config.plugins["paper-index-front-matter"] = _front_matter_check(pages or {})
         build(config)
     except (MkDocsException, SystemExit) as exc:
         raise BuildFailed(f"mkdocs build failed: {exc}") from None
@@ -103,7 +138,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         shutil.copytree(docs_src, docs)
         _write_tree(docs, model.docs, refuse_existing=True)
         out = staging / "site"
-        mkdocs_build(config_file, docs, out)
+        mkdocs_build(config_file, docs, out, dict(model.docs))
         _write_tree(out, model.files, refuse_existing=True)
         for rel, data in model.search:
             target = out / INDEX_DIR / rel

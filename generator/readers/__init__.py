@@ -12,9 +12,11 @@ from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path
 
+from ..files import NotAFile, bad_name, read_regular
 from ..model import ERROR, WARNING, Dump, Entry, Problem, ReadResult
+from ..textnorm import printable
 from .api_json import parse_json
-from .decode import decode
+from .decode import MAX_FILE_BYTES, decode
 from .html_page import parse_html
 from .text import DEFAULT_BOILERPLATE, ContentDate, header_lines, learn_boilerplate, parse_text
 
@@ -43,9 +45,14 @@ def date_from_name(name: str) -> str | None:
     return None
 
 
+LEDGER_FILE = "permalinks.tsv"  # the permalink ledger lives beside the dumps (see ledger.py)
+
+
 def list_dumps(folder: Path) -> list[Path]:
-    """Every regular, non-hidden file of the folder, sorted by name."""
-    return sorted((p for p in folder.iterdir() if p.is_file() and not p.name.startswith(".")),
+    """Every non-hidden entry of the folder but the ledger, sorted by name. Folders,
+    links and other things that are not dumps are listed too: reading them is an error."""
+    return sorted((p for p in folder.iterdir()
+                   if not p.name.startswith(".") and p.name != LEDGER_FILE),
                   key=lambda p: p.name)
 
 
@@ -96,19 +103,26 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
              ) -> tuple[ReadResult, ...]:
     """Read every dump; text dumps learn page chrome from each other's headers.
 
-    Files are read one at a time (a first pass reads only their first 16 KiB)."""
+    Files are read one at a time (a first pass reads only their first 16 KiB). A name the
+    site cannot use, a symbolic link or anything but a regular file is an error."""
     paths = list(paths)
+    refused = {path: why for path in paths if (why := bad_name(path.name))}
     headers = []
     for path in paths:
-        head = _head(path)
+        head = b"" if path in refused else _head(path)
         if head[:1] not in (b"[", b"{", b"<"):
             headers.append(header_lines(head.decode("utf-8", "replace").splitlines()))
     boilerplate = learn_boilerplate(headers)
     results = []
     seen: dict[str, str] = {}  # content hash -> first file name
     for path in paths:
+        if path in refused:
+            results.append(_refused(path, refused[path]))
+            continue
         try:
-            data = path.read_bytes()
+            data = read_regular(path, MAX_FILE_BYTES)
+        except NotAFile as exc:
+            results.append(_refused(path, str(exc)))
         except OSError as exc:
             results.append(_displayed(_unreadable(path.name, exc), path))
         else:
@@ -126,7 +140,8 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
 def display_path(path: Path) -> str:
     """How messages name a file: relative to the working folder when inside it."""
     try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+        # the folder resolved, not the file: a link must not be named by its target
+        return (path.parent.resolve() / path.name).relative_to(Path.cwd().resolve()).as_posix()
     except ValueError:
         return path.as_posix()
 
@@ -142,9 +157,8 @@ def _displayed(result: ReadResult, path: Path) -> ReadResult:
 
 def _head(path: Path) -> bytes:
     try:
-        with path.open("rb") as f:
-            return f.read(16384).lstrip(b"\xef\xbb\xbf \t\r\n")
-    except OSError:
+        return read_regular(path, 16383).lstrip(b"\xef\xbb\xbf \t\r\n")
+    except (OSError, NotAFile):  # reported when the file itself is read
         return b""
 
 
@@ -155,6 +169,13 @@ def _duplicate(name: str, original: str) -> ReadResult:
     dump = Dump(name, DUPLICATE, DUPLICATE, None, None, "none", name, 0)
     return ReadResult(dump, (), (Problem(name, 1, WARNING, f"same bytes as {original}; "
                                          "skipped (its entries are that dump's)"),))
+
+
+def _refused(path: Path, why: str) -> ReadResult:
+    """An entry of the dumps folder that is not read at all (its name or its kind)."""
+    name = printable(path.name)
+    dump = Dump(name, "unknown", "unknown", None, None, "none", name, 0)
+    return ReadResult(dump, (), (Problem(printable(display_path(path)), 1, ERROR, why),))
 
 
 def _unreadable(name: str, exc: OSError) -> ReadResult:

@@ -35,8 +35,8 @@ def looks_binary(data: bytes) -> bool:
 def decode(path: str, data: bytes) -> Decoded:
     problems: list[Problem] = []
     if len(data) > MAX_FILE_BYTES:
-        return Decoded(None, (Problem(path, 1, ERROR, f"file is larger than {MAX_FILE_BYTES} bytes",
-                                      str(len(data))),))
+        return Decoded(None, (Problem(path, 1, ERROR, f"file is larger than "
+                                      f"{MAX_FILE_BYTES // 2**20} MiB, the limit for a dump"),))
     if looks_binary(data):
         return Decoded(None, (Problem(path, 1, ERROR, "binary file, not a dump"),))
     if data.startswith(b"\xef\xbb\xbf"):

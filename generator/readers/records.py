@@ -10,7 +10,7 @@ from typing import Any
 from ..model import WARNING, Entry, Problem
 from ..textnorm import clean_text
 
-ARXIV_ID = re.compile(r"^(\d{4}\.\d{4,5})(v\d+)?$")
+ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?")
 _DECODER = json.JSONDecoder()
 _WS = " \t\r\n"
 
@@ -18,7 +18,7 @@ _WS = " \t\r\n"
 def normalize_arxiv_id(value: object) -> str | None:
     if not isinstance(value, str):
         return None
-    m = ARXIV_ID.match(value.strip())
+    m = ARXIV_ID.fullmatch(value.strip())
     return m.group(1) if m else None
 
 
