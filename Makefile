@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
-.PHONY: site test lint lint-workflows check catalog fetch bench clean
+.PHONY: site test lint lint-workflows check ledger catalog fetch bench clean
 
 $(VENV)/.site-deps: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(VENV)/.test-deps
 ## check: validate dumps and curation, write nothing
 check: $(VENV)/.site-deps
 	$(BIN)/python -m generator check
+
+## ledger: record new papers' permalinks in dumps/permalinks.tsv without building the site
+ledger: $(VENV)/.site-deps
+	$(BIN)/python -m generator ledger
 
 ## fetch: save one day of the Daily Papers API as a dump (make fetch DATE=YYYY-MM-DD)
 fetch: $(VENV)/.site-deps

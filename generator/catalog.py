@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 from .dedupe import Cluster, Constraints, deduplicate
 from .ids import assign_ids
-from .model import Catalog, Entry, Paper, Problem, ReadResult, Source
+from .model import Catalog, Entry, Ledger, Paper, Problem, ReadResult, Source
 from .readers import DUPLICATE
 from .textnorm import is_truncated
 
@@ -37,13 +37,15 @@ def _canonical_abstract(entries: Sequence[Entry]) -> str:
 
 
 def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Constraints(),
-                  entries: Sequence[Entry] | None = None) -> Catalog:
+                  entries: Sequence[Entry] | None = None, ledger: Ledger = Ledger()) -> Catalog:
+    """`ledger`: the ids published so far (never given to another paper); the catalog's
+    ledger has this build's ids added."""
     entries = list(entries) if entries is not None else ordered_entries(results)
     clusters: tuple[Cluster, ...] = deduplicate(entries, constraints)
     # members are ascending indices into `entries`, which is in dump order: the first
     # member is the earliest entry, and sorting clusters by it gives first-seen order.
     clusters = tuple(sorted(clusters, key=lambda c: c.members[0]))
-    ids = assign_ids([[entries[i] for i in c.members] for c in clusters])
+    ids, ledger = assign_ids([[entries[i] for i in c.members] for c in clusters], ledger)
     papers = []
     for cluster, pid in zip(clusters, ids, strict=True):
         members = [entries[i] for i in cluster.members]
@@ -71,4 +73,5 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
                            key=lambda d: (d.order_key, d.name))),
         papers=tuple(sorted(papers, key=lambda p: p.id)),
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.message))),
+        ledger=ledger,
     )

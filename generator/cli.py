@@ -10,8 +10,16 @@ from pathlib import Path
 from .export import catalog_document, to_json
 from .fetch import API_URL
 from .model import ERROR, WARNING, Problem
-from .pipeline import NoDumps, has_errors, make_catalog, make_links, read_inputs
+from .pipeline import (
+    NoDumps,
+    has_errors,
+    ledger_path,
+    make_catalog,
+    make_links,
+    read_inputs,
+)
 from .progress import Progress
+from .readers import display_path
 
 EXIT_OK, EXIT_INPUT, EXIT_BUILD = 0, 1, 3
 
@@ -27,6 +35,8 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder of dumps (default: dumps)")
         p.add_argument("--curation", type=Path, default=Path("curation"),
                        help="folder of curated files (default: curation)")
+        p.add_argument("--ledger", type=Path, default=None,
+                       help="the permalink ledger (default: DUMPS/permalinks.tsv)")
         p.add_argument("--quiet", action="store_true", help="print problems only")
 
     build = sub.add_parser("build", help="read, deduplicate, render and build the site",
@@ -55,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder of dumps (default: dumps)")
     fetch.add_argument("--api-url", default=os.environ.get("DAILY_PAPERS_API", API_URL),
                        help=f"the API endpoint (default: $DAILY_PAPERS_API or {API_URL})")
+
+    ledger = sub.add_parser("ledger", help="record new permalinks in the ledger, build nothing",
+                            description="Add the ids the build would publish for the first "
+                                        "time to the permalink ledger (what build does too), "
+                                        "without rendering the site.")
+    common(ledger)
 
     check = sub.add_parser("check", help="validate dumps and curation; write nothing",
                            description="Report every problem in the dumps and curation files "
@@ -111,7 +127,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fetch(args)
     progress = Progress(quiet=args.quiet)
     try:
-        inputs = read_inputs(args.dumps, args.curation, progress)
+        inputs = read_inputs(args.dumps, args.curation, progress, args.ledger)
     except NoDumps as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
@@ -121,6 +137,9 @@ def main(argv: list[str] | None = None) -> int:
         progress.say("errors found: nothing was written")
         return EXIT_INPUT
     if args.command == "check":
+        return EXIT_OK
+    if args.command == "ledger":
+        _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
         return EXIT_OK
     if args.command == "catalog":
         text = to_json(catalog_document(catalog))
@@ -153,4 +172,18 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildFailed, DuplicateOutput) as exc:
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
         return EXIT_BUILD
+    _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
     return EXIT_OK
+
+
+def _record(catalog, path: Path, before, progress: Progress) -> None:
+    """Write the ledger when this build published ids it did not hold yet."""
+    added = len(catalog.ledger.records) - len(before.records)
+    if not added:
+        return
+    from .ledger import render
+    from .writer import write_text
+
+    write_text(path, render(catalog.ledger))
+    progress.say(f"recorded {added} new permalink{'' if added == 1 else 's'} in "
+                 f"{display_path(path)} (commit it with the dumps)")

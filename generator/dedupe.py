@@ -31,6 +31,14 @@ ABSTRACT_AGREE = 90.0
 ABSTRACT_SAME = 97.0
 MAX_BLOCK = 60  # a blocking key shared by more representatives is too common to use
 NEIGHBOURS = 3  # sorted-neighbourhood window on title keys
+# Work per entry is bounded whatever a dump holds: keys are compared on their first
+# characters only (arXiv caps abstracts at 1,920 characters, titles are far shorter), and
+# an entry is compared with at most this many earlier papers of the same title, and with
+# at most BLOCK_WINDOW neighbours (by title) in each block it shares with others.
+ABSTRACT_KEY_CHARS = 2500
+TITLE_KEY_CHARS = 500
+SAME_TITLE_COMPARISONS = 8
+BLOCK_WINDOW = 10
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,8 @@ def title_score(a: str, b: str) -> float:
 def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints()
                 ) -> tuple[Cluster, ...]:
     n = len(entries)
-    tkeys = [match_key(e.title) for e in entries]
-    akeys = [abstract_key(e.abstract) for e in entries]
+    tkeys = [match_key(e.title)[:TITLE_KEY_CHARS] for e in entries]
+    akeys = [abstract_key(e.abstract)[:ABSTRACT_KEY_CHARS] for e in entries]
     truncs = [is_truncated(e.abstract) for e in entries]
     groups = _Groups(entries, constraints)
 
@@ -148,7 +156,7 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
     for members in by_title.values():
         local: list[int] = []
         for i in members:
-            for r in local:
+            for r in local[:SAME_TITLE_COMPARISONS]:
                 score = agree(r, i, ABSTRACT_AGREE)
                 if score is None or score >= ABSTRACT_AGREE:
                     groups.union(Link(r, i, "same-title", 100.0, score))
@@ -207,9 +215,9 @@ def _candidates(reps: list[int], tkeys: list[str], akeys: list[str]) -> set[tupl
     pairs: set[tuple[int, int]] = set()
     for block in blocks.values():
         if 1 < len(block) <= MAX_BLOCK:
-            for x in range(len(block)):
-                for y in range(x + 1, len(block)):
-                    a, b = block[x], block[y]
+            ordered = sorted(block, key=lambda i: (tkeys[i], i))
+            for x, a in enumerate(ordered):
+                for b in ordered[x + 1 : x + 1 + BLOCK_WINDOW]:
                     pairs.add((a, b) if a < b else (b, a))
     by_title = sorted(reps, key=lambda i: (tkeys[i], i))
     for x, a in enumerate(by_title):

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from .model import Catalog, Dump, Paper
 
 _SLUG = re.compile(r"[^a-z0-9]+")
+# `digests/index.md` is the archive page itself
+RESERVED_SLUGS = frozenset({"index"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +36,8 @@ class Digest:
 def dump_slug(name: str) -> str:
     """'2025-03-17_daily.json' -> '2025-03-17-daily'; stable for a file name."""
     stem = name.rsplit(".", 1)[0] if "." in name else name
-    return _SLUG.sub("-", stem.lower()).strip("-") or "dump"
+    slug = _SLUG.sub("-", stem.lower()).strip("-") or "dump"
+    return f"{slug}-dump" if slug in RESERVED_SLUGS else slug
 
 
 def build_digests(catalog: Catalog) -> tuple[Digest, ...]:

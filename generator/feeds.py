@@ -8,6 +8,7 @@ permanent URL, so a rebuild never announces an old paper again.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import xml.etree.ElementTree as ET
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -65,32 +66,45 @@ def _absolute(site_url: str, path: str) -> str:
     return (site_url or "/") + path
 
 
+# characters XML 1.0 does not allow at all (ElementTree writes them as they are, and the
+# feed would not parse); the inputs are cleaned already, so this is the last line of defence
+_NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
+
+
+def _element(parent: ET.Element, tag: str, text: str | None = None,
+             attrs: dict[str, str] | None = None) -> ET.Element:
+    node = ET.SubElement(parent, tag, {k: _NOT_XML.sub("", v) for k, v in (attrs or {}).items()})
+    if text is not None:
+        node.text = _NOT_XML.sub("", text)
+    return node
+
+
 def rss(feed: Feed, items: Sequence[Item], site_url: str, topics: dict[str, str]) -> str:
     ET.register_namespace("atom", ATOM_NS)
     root = ET.Element("rss", {"version": "2.0"})
-    channel = ET.SubElement(root, "channel")
-    ET.SubElement(channel, "title").text = feed.title
-    ET.SubElement(channel, "link").text = _absolute(site_url, feed.page)
-    ET.SubElement(channel, "description").text = feed.description
-    ET.SubElement(channel, "language").text = "en"
-    ET.SubElement(channel, f"{{{ATOM_NS}}}link", {
+    channel = _element(root, "channel")
+    _element(channel, "title", feed.title)
+    _element(channel, "link", _absolute(site_url, feed.page))
+    _element(channel, "description", feed.description)
+    _element(channel, "language", "en")
+    _element(channel, f"{{{ATOM_NS}}}link", None, {
         "href": _absolute(site_url, feed.rss_path), "rel": "self",
         "type": "application/rss+xml"})
     dates = [i.date for i in items if i.date]
     if dates:
-        ET.SubElement(channel, "lastBuildDate").text = format_datetime(max(dates))
+        _element(channel, "lastBuildDate", format_datetime(max(dates)))
     for item in items:
         paper = item.paper
         url = _absolute(site_url, paper.url)
-        node = ET.SubElement(channel, "item")
-        ET.SubElement(node, "title").text = paper.title
-        ET.SubElement(node, "link").text = url
-        ET.SubElement(node, "guid", {"isPermaLink": "true"}).text = url
+        node = _element(channel, "item")
+        _element(node, "title", paper.title)
+        _element(node, "link", url)
+        _element(node, "guid", url, {"isPermaLink": "true"})
         if item.date:
-            ET.SubElement(node, "pubDate").text = format_datetime(item.date)
-        ET.SubElement(node, "description").text = teaser(paper.abstract) or paper.title
+            _element(node, "pubDate", format_datetime(item.date))
+        _element(node, "description", teaser(paper.abstract) or paper.title)
         for t in paper.topics:
-            ET.SubElement(node, "category").text = topics[t]
+            _element(node, "category", topics[t])
     ET.indent(root)
     return '<?xml version="1.0" encoding="utf-8"?>\n' + ET.tostring(root, "unicode") + "\n"
 

@@ -11,14 +11,15 @@ without papers writes nothing.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import time
 import urllib.error
 import urllib.request
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import urljoin
 
+from .files import NotAFile, read_regular
 from .model import ERROR
 from .readers import read_dump
 
@@ -54,8 +55,45 @@ def parse_date(text: str) -> dt.date:
     return day
 
 
-def download(url: str, timeout: float = 30.0, attempts: int = 3, pause: float = 2.0) -> bytes:
-    """GET `url`; retries on network errors and 5xx/429 answers, with growing pauses."""
+class _CheckedRedirects(urllib.request.HTTPRedirectHandler):
+    """Follows a redirect only to another http(s) URL: the scheme rule holds on every hop."""
+
+    def http_error_302(self, req, fp, code, msg, headers):
+        target = headers.get("location") or headers.get("uri")
+        if target:
+            newurl = urljoin(req.full_url, target)
+            if not newurl.startswith(("https://", "http://")):
+                raise FetchFailed(f"{req.full_url}: redirected to {newurl!r}; only http(s) "
+                                  "URLs are fetched")
+        return super().http_error_302(req, fp, code, msg, headers)
+
+    http_error_301 = http_error_303 = http_error_307 = http_error_308 = http_error_302
+
+
+_OPENER = urllib.request.build_opener(_CheckedRedirects)
+
+
+def _read_before(response, deadline: float) -> bytes:
+    """The body, read in pieces, failing once the deadline passes (a server that sends a
+    byte every few seconds never trips the per-read timeout)."""
+    chunks: list[bytes] = []
+    size = 0
+    while True:
+        if time.monotonic() > deadline:
+            raise TimeoutError("the answer took longer than the total deadline")
+        chunk = response.read1(65536) if hasattr(response, "read1") else response.read(65536)
+        if not chunk:
+            return b"".join(chunks)
+        chunks.append(chunk)
+        size += len(chunk)
+        if size > MAX_BYTES:
+            return b"".join(chunks)
+
+
+def download(url: str, timeout: float = 30.0, attempts: int = 3, pause: float = 2.0,
+             deadline: float = 120.0) -> bytes:
+    """GET `url`; retries on network errors and 5xx/429 answers, with growing pauses.
+    `timeout` bounds each read, `deadline` each attempt as a whole."""
     if not url.startswith(("https://", "http://")):
         raise FetchFailed(f"{url}: only http(s) URLs are fetched")
     request = urllib.request.Request(url, headers={"User-Agent": USER_AGENT,
@@ -63,8 +101,9 @@ def download(url: str, timeout: float = 30.0, attempts: int = 3, pause: float = 
     last = ""
     for attempt in range(1, attempts + 1):
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:
-                data = response.read(MAX_BYTES + 1)
+            ends = time.monotonic() + deadline
+            with _OPENER.open(request, timeout=min(timeout, deadline)) as response:
+                data = _read_before(response, ends)
             if len(data) > MAX_BYTES:
                 raise FetchFailed(f"{url}: the answer is larger than {MAX_BYTES // 2**20} MiB")
             return data
@@ -85,6 +124,9 @@ def _check(data: bytes, name: str) -> int:
         records = json.loads(data)
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise FetchFailed(f"the answer is not JSON: {exc}") from None
+    except RecursionError:
+        raise FetchFailed("the answer is not a Daily Papers API answer: JSON nested too "
+                          "deeply") from None
     if records == []:
         return 0
     result = read_dump(name, data)
@@ -95,8 +137,12 @@ def _check(data: bytes, name: str) -> int:
     return len(result.entries)
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+def _same_bytes(path: Path, data: bytes) -> bool:
+    """Whether the dump at `path` (a regular file, never through a link) holds `data`."""
+    try:
+        return path.stat().st_size == len(data) and read_regular(path) == data
+    except (OSError, NotAFile):
+        return False
 
 
 def fetch(day: dt.date, dumps: Path, api_url: str = API_URL, **download_options) -> Fetched:
@@ -108,12 +154,10 @@ def fetch(day: dt.date, dumps: Path, api_url: str = API_URL, **download_options)
     if papers == 0:
         return Fetched("empty", None, 0, f"no papers on {day.isoformat()}")
     target = dumps / name
-    if target.exists() and target.read_bytes() == data:
+    if _same_bytes(target, data):
         return Fetched("unchanged", target, papers)
-    digest = hashlib.sha256(data).hexdigest()
     for other in sorted(dumps.iterdir()):
-        if other != target and other.is_file() and other.stat().st_size == len(data) \
-                and _digest(other) == digest:
+        if other != target and _same_bytes(other, data):
             return Fetched("duplicate", other, papers, f"{other.name} holds the same answer")
     status = "updated" if target.exists() else "new"
     tmp = dumps / f".{name}.tmp"

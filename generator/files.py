@@ -47,10 +47,11 @@ def read_regular(path: Path, limit: int | None = None) -> bytes:
             raise NotAFile("a symbolic link; inputs must be regular files (copy the file "
                            "here instead)") from None
         raise
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):
+        os.close(fd)
+        raise NotAFile(f"{_kind(mode)}, not a regular file")
     with os.fdopen(fd, "rb") as f:
-        mode = os.fstat(f.fileno()).st_mode
-        if not stat.S_ISREG(mode):
-            raise NotAFile(f"{_kind(mode)}, not a regular file")
         return f.read() if limit is None else f.read(limit + 1)
 
 

@@ -1,11 +1,15 @@
 """Permanent, readable paper ids and the old ids that redirect to them.
 
-A paper's id is the slug of the title of its *earliest* entry (dumps in their order,
-then line). Adding later dumps, title variants or merges never changes it; an id that
-a paper stops owning (two papers merged, or an earlier dump backfilled) stays as an
-alias, because every title slug of every entry of a paper is one of its aliases, and so
-is its arXiv id. When two different papers share a slug, the one seen first keeps it
-and the other gets the slug plus a short hash of its earliest entry's text.
+A new paper's id is the slug of the title of its *earliest* entry (dumps in their order,
+then line); when two papers share a slug, the one seen first keeps it and the other gets
+the slug plus a short hash of its earliest entry's text. Every title slug of every entry
+of a paper, and its arXiv id, are its aliases (redirects).
+
+Published ids are remembered in the ledger (`ledger.py`): an id recorded for a paper is
+never given to another one, whatever dumps are added later (a back-dated dump that
+reuses a title gets a new id), and a paper keeps the id it was first published under;
+ids it gained later (a merge) redirect to it. Ids that collide with the site's own
+paths are never used.
 """
 
 from __future__ import annotations
@@ -14,8 +18,12 @@ import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Entry
+from .model import Entry, Ledger, Record
 from .textnorm import abstract_key, match_key, slugify
+
+# `papers/index.md` would be the folder's index page, not a paper
+RESERVED_IDS = frozenset({"index"})
+TITLE_IN_LEDGER = 200  # characters of the title a ledger line keeps, for reviewers
 
 
 @dataclass(frozen=True)
@@ -29,33 +37,72 @@ def entry_hash(entry: Entry) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
+def entry_key(entry: Entry) -> str:
+    """The ledger's name for a paper with no arXiv id: a hash of one entry's text."""
+    text = match_key(entry.title) + "\n" + abstract_key(entry.abstract)
+    return "entry:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
+
+
+def paper_keys(entries: Sequence[Entry]) -> list[str]:
+    """Every ledger key that names this paper: its arXiv ids, then each entry's hash."""
+    arxiv = [f"arxiv:{e.arxiv_id}" for e in entries if e.arxiv_id]
+    return list(dict.fromkeys([*arxiv, *(entry_key(e) for e in entries)]))
+
+
 def _slug(entry: Entry) -> str:
     return slugify(entry.title) or f"paper-{entry_hash(entry)}"
 
 
-def assign_ids(papers: Sequence[Sequence[Entry]]) -> list[PaperIds]:
+def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
+               ) -> tuple[list[PaperIds], Ledger]:
     """`papers`: each paper's entries, earliest first, the papers themselves in the order
-    they were first seen. Returns ids in the same order."""
+    they were first seen. Returns ids in the same order, and the ledger with every id
+    published now recorded."""
+    keys = [paper_keys(entries) for entries in papers]
+    key_owner: dict[str, int] = {}
+    for k, paper_key_list in enumerate(keys):
+        for key in paper_key_list:
+            key_owner.setdefault(key, k)
+    # each recorded id -> the paper it names now (None: no dump has that paper any more)
+    owner: dict[str, int | None] = {r.id: key_owner.get(r.key) for r in ledger.records}
+    recorded_ids: dict[int, list[str]] = {}
+    for r in ledger.records:
+        k = owner[r.id]
+        if k is not None and r.kind == "id" and r.id not in RESERVED_IDS:
+            recorded_ids.setdefault(k, []).append(r.id)
+    taken: set[str] = set(RESERVED_IDS)
+
+    def free(candidate: str, k: int) -> bool:
+        return candidate not in taken and owner.get(candidate, k) == k
+
+    ids: list[str] = []
+    for k, entries in enumerate(papers):
+        first = entries[0]
+        natural = _slug(first)
+        mine = sorted(recorded_ids.get(k, ()))
+        if mine:  # published before: keep that id (the natural one when it is among them)
+            candidate = natural if natural in mine else mine[0]
+        else:
+            candidate = natural
+            extra = 0
+            while not free(candidate, k):
+                extra += 1
+                candidate = f"{natural}-{entry_hash(first)}" + ("" if extra == 1
+                                                               else f"-{extra - 1}")
+        ids.append(candidate)
+        taken.add(candidate)
     claimants: dict[str, set[int]] = {}
     for k, entries in enumerate(papers):
         for e in entries:
             claimants.setdefault(_slug(e), set()).add(k)
-    ids: list[str] = []
-    taken: set[str] = set()
-    for entries in papers:
-        first = entries[0]
-        candidate = _slug(first)
-        if candidate in taken:
-            candidate = f"{_slug(first)}-{entry_hash(first)}"
-            extra = 0
-            while candidate in taken:
-                extra += 1
-                candidate = f"{_slug(first)}-{entry_hash(first)}-{extra}"
-        ids.append(candidate)
-        taken.add(candidate)
+    owned_aliases: dict[int, list[str]] = {}
+    for rid, k in owner.items():
+        if k is not None and rid not in RESERVED_IDS:
+            owned_aliases.setdefault(k, []).append(rid)
     result = []
     for k, entries in enumerate(papers):
-        aliases: list[str] = []
+        aliases = [a for a in owned_aliases.get(k, ()) if a != ids[k]]
+        taken.update(aliases)
         for e in entries:
             slug = _slug(e)
             wanted = [slug]
@@ -64,8 +111,14 @@ def assign_ids(papers: Sequence[Sequence[Entry]]) -> list[PaperIds]:
             if e.arxiv_id:
                 wanted.append(e.arxiv_id)
             for alias in wanted:
-                if alias not in taken:
+                if free(alias, k):
                     taken.add(alias)
                     aliases.append(alias)
         result.append(PaperIds(ids[k], tuple(sorted(aliases))))
-    return result
+    new = []
+    for k, (entries, found) in enumerate(zip(papers, result, strict=True)):
+        key = keys[k][0]  # its arXiv id when known, else its earliest entry's hash
+        title = entries[0].title[:TITLE_IN_LEDGER]
+        new.append(Record(found.id, "id", key, title))
+        new.extend(Record(a, "alias", key, title) for a in found.aliases)
+    return result, ledger.add(new)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from .textnorm import printable
+
 ERROR = "error"
 WARNING = "warning"
 INFO = "info"
@@ -30,16 +32,27 @@ class Problem:
     lost_entry: bool = False
 
     def format(self) -> str:
+        """One line: `path:line: severity: message (got 'value')`. A path or message with a
+        line break or control character (a hostile file name) is printed with escapes, so
+        it can never start a new line that a CI runner reads as a command."""
         got = f" (got {_shorten(self.value)!r})" if self.value is not None else ""
-        return f"{self.path}:{self.line}: {self.severity}: {self.message}{got}"
+        return printable(f"{self.path}:{self.line}: {self.severity}: {self.message}{got}")
 
     def annotation(self) -> str:
-        """The same problem as a GitHub Actions workflow command."""
+        """The same problem as a GitHub Actions workflow command; every field escaped as
+        the runner expects (`%`, CR and LF everywhere, and `:` and `,` in properties)."""
         level = {"error": "error", "warning": "warning"}.get(self.severity, "notice")
         text = self.message + (f" (got {_shorten(self.value)!r})" if self.value is not None else "")
-        text = text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-        path = self.path.replace("%", "%25").replace(",", "%2C").replace(":", "%3A")
-        return f"::{level} file={path},line={self.line}::{text}"
+        return (f"::{level} file={_escape_property(printable(self.path))},line={self.line}::"
+                f"{_escape_data(printable(text))}")
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
 
 
 def _shorten(value: str, limit: int = 80) -> str:
@@ -117,10 +130,32 @@ class Paper:
 
 
 @dataclass(frozen=True)
+class Record:
+    id: str
+    kind: str  # "id" or "alias"
+    key: str  # "arxiv:2401.10000" or "entry:<16 hex digits>"
+    title: str
+
+
+@dataclass(frozen=True)
+class Ledger:
+    records: tuple[Record, ...] = ()  # sorted by id, one per id
+
+    def add(self, new: list[Record]) -> Ledger:
+        """This ledger with the records of ids it does not hold yet (never a changed one)."""
+        known = {r.id for r in self.records}
+        fresh = {r.id: r for r in new if r.id not in known}
+        if not fresh:
+            return self
+        return Ledger(tuple(sorted((*self.records, *fresh.values()), key=lambda r: r.id)))
+
+
+@dataclass(frozen=True)
 class Catalog:
     dumps: tuple[Dump, ...]
     papers: tuple[Paper, ...]
     problems: tuple[Problem, ...] = field(default=())
+    ledger: Ledger = field(default_factory=Ledger)  # every id published, this build's included
 
     @property
     def entry_count(self) -> int:

@@ -14,10 +14,11 @@ from . import strict_yaml
 from .catalog import build_catalog, ordered_entries
 from .curation import Curation, constraints_for, load_curation
 from .files import read_utf8
+from .ledger import parse as parse_ledger
 from .links import Links, link
-from .model import ERROR, Catalog, Problem, ReadResult
+from .model import ERROR, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
-from .readers import list_dumps, read_all
+from .readers import LEDGER_FILE, display_path, list_dumps, read_all
 from .tags import ASSIGNMENTS_DIR, VOCABULARY_FILE, Curated, SourceFile, apply_curated, load_curated
 from .textnorm import printable
 from .topics import Taxonomy, classify, load_taxonomy
@@ -30,13 +31,33 @@ class Inputs:
     taxonomy: Taxonomy
     problems: tuple[Problem, ...]  # curation-file problems (dump problems live in results)
     curated: Curated = field(default_factory=Curated)  # curated tags and topic changes
+    ledger: Ledger = field(default_factory=Ledger)  # every paper id published so far
 
 
 class NoDumps(Exception):
     pass
 
 
-def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress) -> Inputs:
+MAX_LEDGER_BYTES = 256 * 2**20
+
+
+def ledger_path(dumps_dir: Path, given: Path | None = None) -> Path:
+    """The permalink ledger: `--ledger` when given, else beside the dumps it describes."""
+    return given if given is not None else dumps_dir / LEDGER_FILE
+
+
+def read_ledger(path: Path) -> tuple[Ledger, list[Problem]]:
+    shown = display_path(path)
+    if not os.path.lexists(path):
+        return Ledger(), []
+    text, why, line = read_utf8(path, MAX_LEDGER_BYTES)
+    if text is None:
+        return Ledger(), [Problem(shown, line, ERROR, why or "unreadable")]
+    return parse_ledger(shown, text)
+
+
+def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
+                ledger: Path | None = None) -> Inputs:
     if not dumps_dir.is_dir():
         raise NoDumps(f"{dumps_dir}: no such folder of dumps")
     paths = list_dumps(dumps_dir)
@@ -53,7 +74,9 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress) -> Inpu
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
-    return Inputs(results, curation, taxonomy, tuple(problems + more + tag_problems), curated)
+    recorded, ledger_problems = read_ledger(ledger_path(dumps_dir, ledger))
+    return Inputs(results, curation, taxonomy,
+                  tuple(problems + more + tag_problems + ledger_problems), curated, recorded)
 
 
 def _source(path: Path, display: str) -> SourceFile:
@@ -79,7 +102,7 @@ def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Prob
     entries = ordered_entries(inputs.results)
     constraints, more = constraints_for(inputs.curation, entries)
     with progress.stage("deduplicate") as summary:
-        catalog = build_catalog(inputs.results, constraints, entries)
+        catalog = build_catalog(inputs.results, constraints, entries, inputs.ledger)
         summary.append(f"{len(catalog.papers)} papers")
     with progress.stage("classify") as summary:
         papers, curated = apply_curated(classify(catalog.papers, inputs.taxonomy),

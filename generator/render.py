@@ -23,7 +23,7 @@ from .digests import Digest, build_digests, topic_counts_by_digest
 from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
-from .model import Catalog, Dump, Paper
+from .model import Catalog, Dump, Paper, Record
 from .safe import esc, front_matter, inert_json, teaser
 from .search import build_index
 from .tags import CURATED, CuratedFile, Tag, suggest_url
@@ -359,6 +359,14 @@ def trends_page(ctx: _Context) -> str:
     )
 
 
+def gone_page(record: Record) -> str:
+    """A published id whose paper no dump has any more: the address stays taken."""
+    meta = {"title": esc(record.title or record.id),
+            "description": esc("No longer in the index.")}
+    return _page(meta, "gone.md.j2", record=record, root="../../",
+                 query=quote(record.title, safe=""))
+
+
 def redirect_page(target: str) -> str:
     return ENV.get_template("redirect.html.j2").render(target=Markup(target))
 
@@ -388,6 +396,10 @@ def build_site_model(data: SiteInput) -> SiteModel:
             docs.add(path, text)
     for paper in data.catalog.papers:
         docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
+    published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}
+    for record in data.catalog.ledger.records:
+        if record.id not in published:
+            docs.add(f"papers/{record.id}.md", gone_page(record))
     docs.add("digests/index.md", digests_index(ctx))
     for k, digest in enumerate(ctx.digests):
         docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))

@@ -55,6 +55,12 @@ def _front_matter_check(pages: dict[str, str]):
     from .safe import read_front_matter
 
     class FrontMatterCheck(BasePlugin):
+        failure = ""  # the message, for BuildFailed (mkdocs only logs it)
+
+        def fail(self, message: str) -> None:
+            self.failure = message
+            raise PluginError(message)
+
         def on_page_markdown(self, markdown, page, config, files):
             uri = page.file.src_uri
             wrote = pages.get(uri)
@@ -64,12 +70,12 @@ def _front_matter_check(pages: dict[str, str]):
                 if page.meta != meta or markdown != body.lstrip("\n"):
                     keys = sorted(k for k in {*meta, *page.meta}
                                   if meta.get(k) != page.meta.get(k)) or ["the page body"]
-                    raise PluginError(f"{uri}: mkdocs did not read the front matter the "
-                                      f"generator wrote (differs: {', '.join(keys)}); "
-                                      "refusing to publish a degraded page")
+                    self.fail(f"{uri}: mkdocs did not read the front matter the generator "
+                              f"wrote (differs: {', '.join(keys)}); refusing to publish a "
+                              "degraded page")
             elif markdown.startswith("---"):
-                raise PluginError(f"{uri}: mkdocs could not read this page's front matter "
-                                  "and would render it as Markdown")
+                self.fail(f"{uri}: mkdocs could not read this page's front matter and would "
+                          "render it as Markdown")
             return markdown
 
     return FrontMatterCheck()
@@ -84,13 +90,14 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
     from mkdocs.exceptions import MkDocsException
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    check = _front_matter_check(pages or {})
     try:
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              strict=True)
-        config.plugins["paper-index-front-matter"] = _front_matter_check(pages or {})
+        config.plugins["paper-index-front-matter"] = check
         build(config)
     except (MkDocsException, SystemExit) as exc:
-        raise BuildFailed(f"mkdocs build failed: {exc}") from None
+        raise BuildFailed(f"mkdocs build failed: {check.failure or exc}") from None
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,17 @@ REPO = Path(__file__).resolve().parents[1]
 DUMPS = REPO / "dumps"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def inputs_stay_untouched():
+    """No test may write into the repository's inputs (a build records new permalinks
+    beside the dumps it reads: tests build copies, or pass --ledger)."""
+    watched = [DUMPS, REPO / "tests" / "fixtures", REPO / "curation"]
+    before = {str(folder): tree_digest(folder) for folder in watched}
+    yield
+    after = {str(folder): tree_digest(folder) for folder in watched}
+    assert after == before, "a test changed files under dumps/, curation/ or tests/fixtures/"
+
+
 @pytest.fixture(scope="session")
 def seed_results():
     from generator.readers import list_dumps, read_all

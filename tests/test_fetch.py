@@ -35,6 +35,49 @@ class FakeApi:
         self.requests: list[str] = []
 
 
+def _redirect_to(target: str):
+    def answer(handler) -> None:
+        handler.send_response(302)
+        handler.send_header("Location", target)
+        handler.send_header("Content-Length", "0")
+        handler.end_headers()
+    return answer
+
+
+def _drip(handler) -> None:
+    """A server that sends one byte every 0.2 s: never slow enough for a read timeout."""
+    import time
+
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", "200")
+    handler.end_headers()
+    try:
+        for _ in range(200):
+            handler.wfile.write(b" ")
+            handler.wfile.flush()
+            time.sleep(0.2)
+    except OSError:
+        pass  # the client gave up, as it should
+
+
+def _deep(handler) -> None:
+    body = b"[" * 200_000 + b"]" * 200_000
+    handler.send_response(200)
+    handler.send_header("Content-Type", "application/json")
+    handler.send_header("Content-Length", str(len(body)))
+    handler.end_headers()
+    handler.wfile.write(body)
+
+
+SPECIAL = {
+    "2024-04-01": _redirect_to("ftp://example.org/daily.json"),
+    "2024-04-02": _redirect_to("file:///etc/passwd"),
+    "2024-04-03": _drip,
+    "2024-04-04": _deep,
+}
+
+
 @pytest.fixture(scope="module")
 def api() -> Iterator[tuple[FakeApi, str]]:
     fake = FakeApi()
@@ -44,6 +87,9 @@ def api() -> Iterator[tuple[FakeApi, str]]:
             parts = urlsplit(self.path)
             fake.requests.append(self.path)
             date = parse_qs(parts.query).get("date", [""])[0]
+            if date in SPECIAL:
+                SPECIAL[date](self)
+                return
             queue = fake.answers.get(date) if parts.path == "/api/daily_papers" else None
             status, body = (queue.pop(0) if len(queue) > 1 else queue[0]) if queue else \
                 (404, b'{"error": "not found"}')
@@ -145,3 +191,34 @@ def test_bad_answers_and_dates_are_errors_that_write_nothing(api, tmp_path, date
 def test_only_http_urls(tmp_path):
     with pytest.raises(FetchFailed, match="only http"):
         fetch(dt.date(2024, 3, 19), tmp_path, "file:///etc/passwd")
+
+
+@pytest.mark.parametrize(("date", "target"), [("2024-04-01", "ftp://example.org/daily.json"),
+                                              ("2024-04-02", "file:///etc/passwd")])
+def test_a_redirect_to_another_scheme_is_refused(api, tmp_path, date, target):
+    """The http(s) rule holds on every hop, not only for the first URL."""
+    _, url = api
+    result = _fetch_cli(url, tmp_path / "dumps", date)
+    assert result.returncode == 1
+    assert result.stderr.strip() == (f"error: {url}?date={date}: redirected to {target!r}; "
+                                     "only http(s) URLs are fetched")
+    assert "Traceback" not in result.stderr
+
+
+def test_a_server_that_drips_bytes_meets_the_total_deadline(api, tmp_path):
+    import time
+
+    _, url = api
+    start = time.monotonic()
+    with pytest.raises(FetchFailed, match="took longer than the total deadline"):
+        fetch(dt.date(2024, 4, 3), tmp_path, url, timeout=5, deadline=1, attempts=1)
+    assert time.monotonic() - start < 20  # a generous bound: without a deadline, 40 s
+
+
+def test_a_deeply_nested_answer_is_a_fetch_failure(api, tmp_path):
+    _, url = api
+    result = _fetch_cli(url, tmp_path / "dumps", "2024-04-04")
+    assert result.returncode == 1
+    assert result.stderr.strip() == ("error: the answer is not a Daily Papers API answer: "
+                                     "JSON nested too deeply")
+    assert not (tmp_path / "dumps" / "2024-04-04_api.json").exists()

@@ -122,7 +122,8 @@ def build(tmp_path_factory):
     curation.mkdir()
     site = root / "site"
     result = run_cli("build", "--dumps", str(HOSTILE_DUMPS), "--curation", str(curation),
-                     "--site", str(site), env={"TZ": "UTC", "PYTHONHASHSEED": "1"})
+                     "--site", str(site), "--ledger", str(root / "permalinks.tsv"),
+                     env={"TZ": "UTC", "PYTHONHASHSEED": "1"})
     assert result.returncode == 0, result.stderr
     return site, result
 
@@ -546,3 +547,89 @@ def test_abstract_text_cannot_change_how_a_dump_is_read():
     assert [p.format() for p in result.problems if p.severity == ERROR] == []
     assert (result.dump.format, result.dump.layout) == (plain.dump.format, plain.dump.layout)
     assert len(result.entries) == len(plain.entries) + 1
+
+
+# ------------------------------------------- control characters in curated files and names
+
+# every kind YAML would accept written as an escape in a double-quoted string
+CONTROL_ESCAPES = ["\\x00", "\\x0b", "\\x0c", "\\x1b", "\\x7f", "\\x80", "\\x85", "\\x9f",
+                   "\\ufdd0", "\\ufffe", "\\uffff", "\\U0001fffe", "\\U0010ffff", "\\ud800"]
+TOPICS = '''topics:
+  - id: "vision"
+    title: "{title}"
+    description: "{description}"
+    include:
+      "{include}": "3"
+    exclude:
+      "{exclude}": "1"
+'''
+# (file, its text with one field holding the character, the line of that field)
+CURATED_FIELDS = {
+    "topic title": ("topics.yml", TOPICS, "title", 3),
+    "topic description": ("topics.yml", TOPICS, "description", 4),
+    "include term": ("topics.yml", TOPICS, "include", 6),
+    "exclude term": ("topics.yml", TOPICS, "exclude", 8),
+    "tag description": ("tags.yml", 'benchmark: "{value}"\n', "value", 1),
+    "tag name": ("tags.yml", '"bench{value}mark": "Introduces a benchmark."\n', "value", 1),
+    "tags entry": ("tags/some-paper.yml", 'tags:\n  - "{value}"\n', "value", 2),
+    "topic added": ("tags/some-paper.yml",
+                    'tags: [benchmark]\nadd_topics:\n  - "{value}"\nnote: x\n', "value", 3),
+    "curators' note": ("tags/some-paper.yml", 'tags: [benchmark]\nnote: "{value}"\n',
+                       "value", 2),
+    "duplicate title": ("duplicates.yml", 'same:\n  - titles: ["a", "{value}"]\n'
+                        "    note: x\n", "value", 2),
+    "duplicate note": ("duplicates.yml", 'same:\n  - titles: ["a", "b"]\n'
+                       '    note: "{value}"\n', "value", 3),
+}
+
+
+def _curation_problems(folder: Path) -> list:
+    from generator.curation import load_curation
+    from generator.pipeline import read_tag_files
+    from generator.tags import load_curated
+    from generator.topics import load_taxonomy
+
+    return [*load_curation(folder)[1], *load_taxonomy(folder)[1],
+            *load_curated(*read_tag_files(folder))[1]]
+
+
+@pytest.mark.parametrize("field", sorted(CURATED_FIELDS))
+@pytest.mark.parametrize("escape", CONTROL_ESCAPES)
+def test_control_characters_in_every_curated_field_are_refused(tmp_path, field, escape):
+    from generator.textnorm import describe_character
+
+    name, template, slot, line = CURATED_FIELDS[field]
+    values = {"title": "Vision", "description": "Vision papers.", "include": "vision",
+              "exclude": "robot", "value": "fine"}
+    values[slot] = f"Vision{escape} [read the paper](javascript:alert(1))" \
+        if slot != "value" or field not in ("tag name",) else escape
+    (tmp_path / "tags").mkdir()
+    (tmp_path / name).write_text(template.format(**values), encoding="utf-8")
+    char = escape.encode().decode("unicode_escape", "surrogatepass")
+    want = f"curation/{name}:{line}: error: {describe_character(char)} is not allowed; " \
+           "remove it (written as an escape)"
+    assert [p.format() for p in _curation_problems(tmp_path)] == [want]
+
+
+@pytest.mark.parametrize("char", ["\x00", "\x01", "\t", "\n", "\r", "\x0b", "\x1b", "\x7f",
+                                  "\x80", "\x85", "\x9f", "\u2028", "\u2029", "\ufdd0",
+                                  "\ufffe", "\uffff", "\U0001fffe"])
+def test_control_characters_in_dump_names_are_errors(tmp_path, char):
+    from generator.textnorm import describe_character, printable
+
+    if char == "\x00":  # no file system allows it: the name check itself must refuse it
+        from generator.files import bad_name
+
+        assert bad_name(f"2024-05-03_a{char}b.txt") is not None
+        return
+    name = f"2024-05-03_a{char}b.txt"
+    path = tmp_path / name
+    path.write_bytes((HOSTILE_DUMPS / "2024-05-01_hostile.txt").read_bytes())
+    [result] = read_all([path])
+    assert result.entries == ()
+    [problem] = result.problems
+    assert problem.severity == ERROR
+    assert problem.message == (f"the file name holds a {describe_character(char)}; "
+                               "rename the file")
+    shown = problem.format()
+    assert shown.isprintable() and printable(name) in shown

@@ -136,6 +136,66 @@ def test_fetch_workflow_runs_daily_and_publishes():
     runs = [step.get("run", "") for _, step in _steps(fetch)]
     assert any('make fetch DATE="$day"' in r for r in runs)
     assert "make check" in runs
+    # the new papers' permalinks are recorded, then committed with the dump
+    ledger = runs.index("make ledger")
+    commit = next(k for k, r in enumerate(runs) if "git commit" in r or "commit --quiet" in r)
+    assert runs.index("make check") < ledger < commit
+    assert "git add dumps\n" in runs[commit]  # the ledger lives in dumps/
+
+
+def test_check_workflow_checks_the_ledger_after_the_build():
+    steps = [step for _, step in _steps(_workflow("check.yml"))]
+    runs = [str(step.get("run", "")) for step in steps]
+    build = runs.index("make site")
+    ledger = next(k for k, r in enumerate(runs) if ".ci/check-ledger" in r)
+    assert ledger > build
+    assert ".ci/check-ledger HEAD^1" in runs[ledger]  # a pull request: against its base
+    checkout = next(s for s in steps if "checkout" in s.get("uses", ""))
+    assert checkout["with"]["fetch-depth"] == 2
+
+
+def _git(repo, *args: str) -> str:
+    import subprocess
+
+    return subprocess.run(["git", "-c", "user.name=t", "-c", "user.email=t@example.org", *args],
+                          cwd=repo, check=True, capture_output=True, text=True).stdout
+
+
+def _check_ledger(repo, *args: str):
+    import subprocess
+
+    return subprocess.run(["bash", str(REPO / ".ci" / "check-ledger"), *args], cwd=repo,
+                          capture_output=True, text=True)
+
+
+def test_ledger_check_script(tmp_path):
+    """What the check workflow's ledger step catches, in a real repository."""
+    repo = tmp_path / "repo"
+    (repo / "dumps").mkdir(parents=True)
+    ledger = repo / "dumps" / "permalinks.tsv"
+    ledger.write_text("# header\na\tid\tarxiv:2401.00001\tA\nb\tid\tarxiv:2401.00002\tB\n")
+    _git(repo, "init", "-q")
+    _git(repo, "add", ".")
+    _git(repo, "commit", "-qm", "base")
+    assert _check_ledger(repo, "HEAD").returncode == 0
+    # a build that records an id the commit lacks
+    ledger.write_text(ledger.read_text() + "c\tid\tarxiv:2401.00003\tC\n")
+    result = _check_ledger(repo)
+    assert result.returncode == 1
+    assert result.stdout.startswith("::error file=dumps/permalinks.tsv::The build records "
+                                    "permalinks this commit does not have. Run `make ledger`")
+    _git(repo, "commit", "-qam", "add c")
+    assert _check_ledger(repo, "HEAD^1").returncode == 0  # grown: fine
+    # a commit that drops or changes a published line
+    ledger.write_text("# header\na\tid\tarxiv:2401.00001\tA changed\nc\tid\t"
+                      "arxiv:2401.00003\tC\n")
+    _git(repo, "commit", "-qam", "rewrite")
+    result = _check_ledger(repo, "HEAD^1")
+    assert result.returncode == 1
+    assert "::error file=dumps/permalinks.tsv::Lines of the permalink ledger were removed" \
+        in result.stdout
+    assert "a\tid\tarxiv:2401.00001\tA\n" in result.stdout
+    assert "b\tid\tarxiv:2401.00002\tB" in result.stdout
 
 
 def _readme_commands() -> list[str]:

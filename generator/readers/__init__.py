@@ -36,6 +36,19 @@ def detect_format(text: str) -> str:
     return "text"
 
 
+# Dates a digest can have: arXiv began in 1991; a year past 2099 is a typo (and dates
+# before the year 1000 break the mkdocs step).
+EARLIEST_DATE, LATEST_DATE = "1991-01-01", "2099-12-31"
+
+
+def _in_range(iso: str) -> bool:
+    try:
+        day = dt.date.fromisoformat(iso)
+    except ValueError:
+        return False
+    return len(iso) == 10 and EARLIEST_DATE <= day.isoformat() <= LATEST_DATE
+
+
 def date_from_name(name: str) -> str | None:
     for m in _NAME_DATE.finditer(name):
         try:
@@ -84,6 +97,14 @@ def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOIL
                                     f"no paper entries found in this {fmt} file (only page "
                                     "chrome, or a layout no reader recognises)"))
     name_date = date_from_name(name)
+    if name_date and not _in_range(name_date):
+        problems.append(Problem(name, 1, ERROR, f"the date in the file name is outside "
+                                f"{EARLIEST_DATE}..{LATEST_DATE}; rename the file", name_date))
+        name_date = None
+    if found and found.iso and not _in_range(found.iso):
+        problems.append(Problem(name, 1, ERROR, "the dump's own date is not a day between "
+                                f"{EARLIEST_DATE} and {LATEST_DATE}", found.iso))
+        found = replace(found, iso=None)
     if name_date and found and found.iso and found.iso != name_date:
         problems.append(Problem(name, 1, WARNING,
                                 f"file name says {name_date} but the content says {found.iso}; "

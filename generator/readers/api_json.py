@@ -12,7 +12,7 @@ from ..model import ERROR, Problem
 from .records import daily_papers_entries, line_at, records_to_entries
 from .text import ContentDate
 
-_DATE_STRING = re.compile(r'"dateString"\s*:\s*"(\d{4}-\d{2}-\d{2})')
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def parse_json(path: str, text: str):
@@ -29,8 +29,9 @@ def parse_json(path: str, text: str):
                                        "JSON is neither a list of Daily Papers records nor an "
                                        "object with a 'dailyPapers' list")], None
         entries, problems = daily_papers_entries(path, text, data)
-        date = _DATE_STRING.search(text)
-        found = ContentDate(date.group(1), date.group(1)) if date else None
+        date = data.get("dateString")  # the top-level one, like the list
+        found = (ContentDate(date[:10], date[:10])
+                 if isinstance(date, str) and _ISO_DAY.match(date) else None)
         return "api", entries, problems, found
     except json.JSONDecodeError as exc:
         return "api", [], [Problem(path, line_at(text, exc.pos), ERROR,

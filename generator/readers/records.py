@@ -86,18 +86,36 @@ def _short_json(value: object) -> str:
     return json.dumps(value, ensure_ascii=False, sort_keys=True)[:200]
 
 
-_DAILY_KEY = re.compile(r'"dailyPapers"\s*:\s*\[')
+def _skip_ws(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _WS:
+        i += 1
+    return i
+
+
+def member_offset(text: str, key: str) -> int:
+    """Where the value of the top-level `key` of the JSON object in `text` starts (the
+    last one, which is what `json.loads` keeps), never a nested namesake. `text` is
+    known to parse."""
+    i = _skip_ws(text, 0) + 1  # past '{'
+    found = -1
+    while True:
+        i = _skip_ws(text, i)
+        if text[i] == "}":
+            return found
+        if text[i] == ",":
+            i = _skip_ws(text, i + 1)
+        name, i = _DECODER.raw_decode(text, i)
+        i = _skip_ws(text, _skip_ws(text, i) + 1)  # past ':'
+        if name == key:
+            found = i
+        _, i = _DECODER.raw_decode(text, i)
 
 
 def daily_papers_entries(path: str, text: str, data: dict, base_line: int = 1
                          ) -> tuple[list[Entry], list[Problem]]:
-    """Entries of the `dailyPapers` list of `data`, parsed from `text`, so each keeps the
-    line its record starts on (when the key is written with escapes, positions are
-    unknown and the records are still read)."""
-    m = _DAILY_KEY.search(text)
-    if m is None:
-        return records_to_entries(path, json.dumps(data["dailyPapers"]), 0, base_line)
-    return records_to_entries(path, text, m.end() - 1, base_line)
+    """Entries of the top-level `dailyPapers` list of `data`, parsed from `text` (the
+    same JSON), so each keeps the line its record starts on."""
+    return records_to_entries(path, text, member_offset(text, "dailyPapers"), base_line)
 
 
 def records_to_entries(path: str, text: str, start: int, base_line: int = 1
@@ -106,7 +124,10 @@ def records_to_entries(path: str, text: str, start: int, base_line: int = 1
     the caller reports (ValueError propagates)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    line, counted = base_line, 0  # lines are counted once, from one record to the next
     for offset, record in iter_array(text, start):
-        result = record_to_entry(path, line_at(text, offset, base_line), record)
+        line += text.count("\n", counted, offset)
+        counted = offset
+        result = record_to_entry(path, line, record)
         (entries if isinstance(result, Entry) else problems).append(result)
     return entries, problems
