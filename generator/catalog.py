@@ -6,6 +6,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from .dedupe import Cluster, Constraints, deduplicate
+from .digests import build_digests, digest_records
 from .ids import assign_ids
 from .model import Catalog, Entry, Ledger, Paper, Problem, ReadResult, Source
 from .readers import DUPLICATE
@@ -68,10 +69,14 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
             published=next((e.published for e in members if e.published), None),
         ))
     problems: list[Problem] = [p for r in results for p in r.problems]
+    dumps = tuple(sorted((r.dump for r in results if r.dump.format != DUPLICATE),
+                         key=lambda d: (d.order_key, d.name)))
+    papers = sorted(papers, key=lambda p: p.id)
+    digests = build_digests(dumps, papers, ledger)
     return Catalog(
-        dumps=tuple(sorted((r.dump for r in results if r.dump.format != DUPLICATE),
-                           key=lambda d: (d.order_key, d.name))),
-        papers=tuple(sorted(papers, key=lambda p: p.id)),
+        dumps=dumps,
+        papers=tuple(papers),
         problems=tuple(sorted(problems, key=lambda p: (p.path, p.line, p.message))),
-        ledger=ledger,
+        ledger=ledger.add(digest_records(digests)),
+        digests=digests,
     )

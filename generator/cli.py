@@ -20,6 +20,7 @@ from .pipeline import (
 )
 from .progress import Progress
 from .readers import display_path
+from .words import counted
 
 EXIT_OK, EXIT_INPUT, EXIT_BUILD = 0, 1, 3
 
@@ -89,7 +90,7 @@ def report(problems: list[Problem], progress: Progress) -> None:
     errors = sum(1 for p in problems if p.severity == ERROR)
     warnings = sum(1 for p in problems if p.severity == WARNING)
     lost = sum(1 for p in problems if p.lost_entry)
-    progress.say(f"{errors} error(s), {warnings} warning(s); "
+    progress.say(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}; "
                  f"{lost} entr{'y' if lost == 1 else 'ies'} not in the catalog (see the report)")
 
 
@@ -117,7 +118,7 @@ def _fetch(args: argparse.Namespace) -> int:
         return EXIT_INPUT
     where = f"{done.path.as_posix()} " if done.path else ""
     detail = f"; {done.detail}" if done.detail else ""
-    print(f"{done.status}: {where}({done.papers} papers){detail}", file=sys.stderr)
+    print(f"{done.status}: {where}({counted(done.papers, 'paper')}){detail}", file=sys.stderr)
     return EXIT_OK
 
 
@@ -149,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
             from .writer import write_text
 
             write_text(Path(args.out), text)
-            progress.say(f"wrote {args.out} ({len(catalog.papers)} papers)")
+            progress.say(f"wrote {args.out} ({counted(len(catalog.papers), 'paper')})")
         return EXIT_OK
     from .render import DuplicateOutput, SiteInput, build_site_model
     from .tags import curated_files

@@ -1,4 +1,12 @@
-"""What each dump brought: the papers first seen in it, and those seen before.
+"""Digests: what each day (or week, or month) of Daily Papers brought.
+
+A digest is one period of Daily Papers with every dump saved of it (the API answer and a
+saved page of the same day are one digest listing both sources), or one undated dump (the
+seeds). It lists the papers first seen in it and those seen before. Its address is the
+period (`digests/2024-05-27/`, `digests/2024-w22/`, `digests/2024-06/`) or the undated
+dump's name; the address of each dated dump's own name (`digests/2024-05-27-api/`, what
+earlier builds published) redirects to its digest. Addresses are kept in the permalink
+ledger, so none is ever given to another digest.
 
 Pure functions over the catalog; the render stage turns them into digest pages, the
 archive, feeds and trend charts.
@@ -6,11 +14,12 @@ archive, feeds and trend charts.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from .model import Catalog, Dump, Paper
+from .model import Dump, Ledger, Paper, Record
 
 _SLUG = re.compile(r"[^a-z0-9]+")
 # `digests/index.md` is the archive page itself
@@ -19,10 +28,25 @@ RESERVED_SLUGS = frozenset({"index"})
 
 @dataclass(frozen=True)
 class Digest:
-    dump: Dump
+    key: str  # "period:<label>" or "dump:<hash of the file name>" (the ledger's key)
     slug: str
-    new: tuple[str, ...]  # ids first seen in this dump, in the dump's order
+    dumps: tuple[Dump, ...]  # its sources, in dump order
+    new: tuple[str, ...]  # ids first seen in this digest, in the order the dumps list them
     seen_before: tuple[tuple[str, str], ...]  # (id, name of the dump it was first seen in)
+    aliases: tuple[str, ...] = ()  # other slugs (its dumps' own) that redirect here
+
+    @property
+    def dump(self) -> Dump:
+        return self.dumps[0]
+
+    @property
+    def date(self) -> str | None:
+        return self.dump.date
+
+    @property
+    def label(self) -> str:
+        """'2024-05-27', '2024-W22', 'Mar 17' or, for a dump without a date, its name."""
+        return self.dump.period or self.dump.date_label or self.dump.name
 
     @property
     def url(self) -> str:
@@ -40,28 +64,79 @@ def dump_slug(name: str) -> str:
     return f"{slug}-dump" if slug in RESERVED_SLUGS else slug
 
 
-def build_digests(catalog: Catalog) -> tuple[Digest, ...]:
-    """One digest per dump, in dump order (oldest first)."""
-    in_dump: dict[str, list[tuple[int, Paper]]] = {d.name: [] for d in catalog.dumps}
-    for paper in catalog.papers:
-        for name, line in sorted({(s.dump, min(t.line for t in paper.sources
-                                                   if t.dump == s.dump))
-                                  for s in paper.sources}):
-            in_dump[name].append((line, paper))
-    slugs: dict[str, str] = {}
+def digest_key(dump: Dump) -> str:
+    if dump.period:
+        return f"period:{dump.period}"
+    return "dump:" + hashlib.sha256(dump.name.encode("utf-8")).hexdigest()[:16]
+
+
+def build_digests(dumps: Sequence[Dump], papers: Sequence[Paper], ledger: Ledger = Ledger()
+                  ) -> tuple[Digest, ...]:
+    """One digest per period (or undated dump), in dump order (oldest first)."""
+    groups: dict[str, list[Dump]] = {}
+    for dump in dumps:
+        groups.setdefault(digest_key(dump), []).append(dump)
+    dump_rank = {d.name: k for k, d in enumerate(dumps)}
+    in_group: dict[str, dict[str, tuple[int, int, Paper]]] = {key: {} for key in groups}
+    key_of = {d.name: digest_key(d) for d in dumps}
+    for paper in papers:
+        for s in paper.sources:
+            place = (dump_rank[s.dump], s.line, paper)
+            found = in_group[key_of[s.dump]]
+            if paper.id not in found or place[:2] < found[paper.id][:2]:
+                found[paper.id] = place
+    slugs = _slugs(groups, ledger)
     digests = []
-    for dump in catalog.dumps:
-        slug = dump_slug(dump.name)
-        while slug in slugs.values():  # two files differing only in punctuation
-            slug += "-x"
-        slugs[dump.name] = slug
-        papers = [p for _, p in sorted(in_dump[dump.name], key=lambda t: (t[0], t[1].id))]
+    for key, members in groups.items():
+        names = {d.name for d in members}
+        listed = [p for _, _, p in sorted(in_group[key].values(),
+                                          key=lambda t: (t[0], t[1], t[2].id))]
+        slug, aliases = slugs[key]
         digests.append(Digest(
-            dump, slug,
-            new=tuple(p.id for p in papers if p.first_seen == dump.name),
-            seen_before=tuple((p.id, p.first_seen) for p in papers
-                              if p.first_seen != dump.name)))
+            key, slug, tuple(members),
+            new=tuple(p.id for p in listed if p.first_seen in names),
+            seen_before=tuple((p.id, p.first_seen) for p in listed
+                              if p.first_seen not in names),
+            aliases=aliases))
     return tuple(digests)
+
+
+def _slugs(groups: dict[str, list[Dump]], ledger: Ledger
+           ) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """Each digest's slug and aliases. Dated digests first: their slugs are their periods;
+    an address recorded in the ledger only ever names what it named."""
+    recorded = {r.path: r.key for r in ledger.records if r.kind == "digest"}
+    taken: set[str] = set(RESERVED_SLUGS)
+
+    def free(slug: str, key: str) -> bool:
+        return slug not in taken and recorded.get(f"digests/{slug}/", key) == key
+
+    out: dict[str, tuple[str, tuple[str, ...]]] = {}
+    order = sorted(groups, key=lambda k: (not k.startswith("period:"),
+                                          list(groups).index(k)))
+    for key in order:
+        members = groups[key]
+        mine = sorted(p.removeprefix("digests/").removesuffix("/")
+                      for p, k in recorded.items() if k == key)
+        slug = members[0].period.lower() if members[0].period else dump_slug(members[0].name)
+        if not free(slug, key) and mine:
+            slug = mine[0]
+        while not free(slug, key):  # two file names that differ only in punctuation
+            slug += "-x"
+        taken.add(slug)
+        aliases = []
+        for candidate in [*mine, *(dump_slug(d.name) for d in members)]:
+            if candidate != slug and free(candidate, key):
+                taken.add(candidate)
+                aliases.append(candidate)
+        out[key] = (slug, tuple(sorted(aliases)))
+    return out
+
+
+def digest_records(digests: Sequence[Digest]) -> list[Record]:
+    """The ledger's lines for every digest address (pages and redirects)."""
+    return [Record(f"digests/{slug}/", "digest", d.key, d.label)
+            for d in digests for slug in (d.slug, *d.aliases)]
 
 
 def topic_counts_by_digest(digests: Sequence[Digest], papers: dict[str, Paper],

@@ -64,12 +64,13 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
         for key in paper_key_list:
             key_owner.setdefault(key, k)
     # each recorded id -> the paper it names now (None: no dump has that paper any more)
-    owner: dict[str, int | None] = {r.id: key_owner.get(r.key) for r in ledger.records}
+    papers_recorded = [r for r in ledger.records if r.paper_id is not None]
+    owner: dict[str, int | None] = {r.paper_id: key_owner.get(r.key) for r in papers_recorded}
     recorded_ids: dict[int, list[str]] = {}
-    for r in ledger.records:
-        k = owner[r.id]
-        if k is not None and r.kind == "id" and r.id not in RESERVED_IDS:
-            recorded_ids.setdefault(k, []).append(r.id)
+    for r in papers_recorded:
+        k = owner[r.paper_id]
+        if k is not None and r.kind == "paper" and r.paper_id not in RESERVED_IDS:
+            recorded_ids.setdefault(k, []).append(r.paper_id)
     taken: set[str] = set(RESERVED_IDS)
 
     def free(candidate: str, k: int) -> bool:
@@ -119,6 +120,6 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
     for k, (entries, found) in enumerate(zip(papers, result, strict=True)):
         key = keys[k][0]  # its arXiv id when known, else its earliest entry's hash
         title = entries[0].title[:TITLE_IN_LEDGER]
-        new.append(Record(found.id, "id", key, title))
-        new.extend(Record(a, "alias", key, title) for a in found.aliases)
+        new.append(Record(f"papers/{found.id}/", "paper", key, title))
+        new.extend(Record(f"papers/{a}/", "alias", key, title) for a in found.aliases)
     return result, ledger.add(new)

@@ -1,14 +1,18 @@
-"""The permalink ledger: every paper URL the site has published, and the paper it names.
+"""The permalink ledger: every address the site has published, and what it names.
 
-`dumps/permalinks.tsv` is committed with the dumps and only ever grows. One line per id,
-sorted by id (so two pull requests that add papers rarely touch the same lines):
+`dumps/permalinks.tsv` is committed with the dumps and only ever grows. One line per
+address, sorted (so two pull requests that add papers rarely touch the same lines):
 
-    <id> TAB <kind> TAB <key> TAB <title when first published>
+    <path> TAB <kind> TAB <key> TAB <title when first published>
 
-`kind` is `id` (the paper's page) or `alias` (a redirect to it); `key` names the paper:
-`arxiv:<id>` when a dump gave its arXiv id, else `entry:<hash>` of the title and abstract
-of one of its entries (`ids.entry_key`). `build` reads the ledger and never gives a
-recorded id to another paper (`ids.assign_ids`), then adds the ids it published for the
+* `papers/<id>/`, kind `paper` (the paper's page) or `alias` (a redirect to it); the key
+  names the paper: `arxiv:<id>` when a dump gave its arXiv id, else `entry:<hash>` of the
+  title and abstract of one of its entries (`ids.entry_key`);
+* `digests/<slug>/`, kind `digest`; the key is `period:<day, week or month>` for a dated
+  digest, `dump:<hash of the file name>` for an undated dump's digest.
+
+`build` reads the ledger and never gives a recorded address to anything else
+(`ids.assign_ids`, `digests.build_digests`), then adds the addresses it published for the
 first time, as a lock file is updated. Lines starting with `#` are comments.
 """
 
@@ -19,15 +23,31 @@ import re
 from .ids import RESERVED_IDS
 from .model import ERROR, Ledger, Problem, Record
 
-KINDS = ("id", "alias")
-_ID = re.compile(r"[a-z0-9]+(?:[-.][a-z0-9]+)*")
-_KEY = re.compile(r"arxiv:\d{4}\.\d{4,5}|entry:[0-9a-f]{16}")
+KINDS = ("paper", "alias", "digest")
+_PATH = re.compile(r"(papers|digests)/([a-z0-9]+(?:[-.][a-z0-9]+)*)/")
+_KEY = {
+    "papers": re.compile(r"arxiv:\d{4}\.\d{4,5}|entry:[0-9a-f]{16}"),
+    "digests": re.compile(r"period:\d{4}(?:-\d{2}(?:-\d{2})?|-W\d{2})|dump:[0-9a-f]{16}"),
+}
 HEADER = (
-    "# Permalink ledger: every paper URL this site has published and the paper it names.\n"
+    "# Permalink ledger: every address this site has published and what it names.\n"
     "# Written by the build (`make site` or `make ledger`); commit it with the dumps.\n"
     "# Never edit or remove a line: a published link must keep its meaning.\n"
-    "# id\tkind\tkey\ttitle when first published\n"
+    "# path\tkind\tkey\ttitle when first published\n"
 )
+
+
+def _bad_line(address: str, kind: str, key: str) -> str | None:
+    m = _PATH.fullmatch(address)
+    if m is None or (m.group(1) == "papers" and m.group(2) in RESERVED_IDS):
+        return "not the address of a paper or digest page (papers/<id>/, digests/<slug>/)"
+    section = m.group(1)
+    if kind not in (("digest",) if section == "digests" else ("paper", "alias")):
+        return "the kind is 'paper' or 'alias' for papers/, 'digest' for digests/"
+    if not _KEY[section].fullmatch(key):
+        return ("the key is arxiv:<arXiv id> or entry:<16 hex digits>" if section == "papers"
+                else "the key is period:<day, week or month> or dump:<16 hex digits>")
+    return None
 
 
 def parse(path: str, text: str) -> tuple[Ledger, list[Problem]]:
@@ -42,24 +62,21 @@ def parse(path: str, text: str) -> tuple[Ledger, list[Problem]]:
         fields = line.split("\t")
         if len(fields) != 4:
             problems.append(Problem(path, number, ERROR, "a ledger line has four fields "
-                                    "separated by tabs: id, kind, key, title", line))
+                                    "separated by tabs: path, kind, key, title", line))
             continue
-        pid, kind, key, title = fields
-        why = (None if _ID.fullmatch(pid) and pid not in RESERVED_IDS else "not a paper id") or \
-              (None if kind in KINDS else "the kind is 'id' or 'alias'") or \
-              (None if _KEY.fullmatch(key) else "the key is arxiv:<arXiv id> or "
-               "entry:<16 hex digits>")
+        address, kind, key, title = fields
+        why = _bad_line(address, kind, key)
         if why:
             problems.append(Problem(path, number, ERROR, why, line))
             continue
-        if pid in first:
-            problems.append(Problem(path, number, ERROR, f"id '{pid}' is recorded twice "
-                                    f"(first on line {first[pid]}); keep the first line"))
+        if address in first:
+            problems.append(Problem(path, number, ERROR, f"{address} is recorded twice "
+                                    f"(first on line {first[address]}); keep the first line"))
             continue
-        first[pid] = number
-        records.append(Record(pid, kind, key, title))
-    return Ledger(tuple(sorted(records, key=lambda r: r.id))), problems
+        first[address] = number
+        records.append(Record(address, kind, key, title))
+    return Ledger(tuple(sorted(records, key=lambda r: r.path))), problems
 
 
 def render(ledger: Ledger) -> str:
-    return HEADER + "".join(f"{r.id}\t{r.kind}\t{r.key}\t{r.title}\n" for r in ledger.records)
+    return HEADER + "".join(f"{r.path}\t{r.kind}\t{r.key}\t{r.title}\n" for r in ledger.records)

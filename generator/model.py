@@ -66,11 +66,12 @@ class Dump:
     name: str  # file name, relative to the dumps folder
     format: str  # "text", "html" or "json"
     layout: str  # "A" (no blank lines), "B" (blank-line separated), "data-props", "cards", "api"
-    date: str | None  # ISO date when known with its year
+    date: str | None  # ISO date (the first day of its period) when known with its year
     date_label: str | None  # what the dump itself says, e.g. "Mar 17"
     date_source: str  # "file name", "content" or "none"
-    order_key: str  # dumps sort by this: the ISO date if known, else the file name
+    order_key: str  # dumps sort by this: undated ones first by name, then by date
     entry_count: int  # entries found (kept + lost)
+    period: str | None = None  # "2024-05-27", "2024-W22" or "2024-06": its digest
 
 
 @dataclass(frozen=True)
@@ -131,23 +132,31 @@ class Paper:
 
 @dataclass(frozen=True)
 class Record:
-    id: str
-    kind: str  # "id" or "alias"
-    key: str  # "arxiv:2401.10000" or "entry:<16 hex digits>"
+    """One published address in the permalink ledger (see `ledger.py`)."""
+
+    path: str  # site-relative, e.g. "papers/<id>/" or "digests/<slug>/"
+    kind: str  # "paper", "alias" (a redirect to a paper) or "digest"
+    key: str  # what it names: "arxiv:...", "entry:...", "period:...", "dump:..."
     title: str
+
+    @property
+    def paper_id(self) -> str | None:
+        if self.kind in ("paper", "alias"):
+            return self.path.removeprefix("papers/").removesuffix("/")
+        return None
 
 
 @dataclass(frozen=True)
 class Ledger:
-    records: tuple[Record, ...] = ()  # sorted by id, one per id
+    records: tuple[Record, ...] = ()  # sorted by path, one per path
 
     def add(self, new: list[Record]) -> Ledger:
-        """This ledger with the records of ids it does not hold yet (never a changed one)."""
-        known = {r.id for r in self.records}
-        fresh = {r.id: r for r in new if r.id not in known}
+        """This ledger with the records of paths it does not hold yet (never a changed one)."""
+        known = {r.path for r in self.records}
+        fresh = {r.path: r for r in new if r.path not in known}
         if not fresh:
             return self
-        return Ledger(tuple(sorted((*self.records, *fresh.values()), key=lambda r: r.id)))
+        return Ledger(tuple(sorted((*self.records, *fresh.values()), key=lambda r: r.path)))
 
 
 @dataclass(frozen=True)
@@ -156,6 +165,7 @@ class Catalog:
     papers: tuple[Paper, ...]
     problems: tuple[Problem, ...] = field(default=())
     ledger: Ledger = field(default_factory=Ledger)  # every id published, this build's included
+    digests: tuple[Any, ...] = ()  # digests.Digest: the periods and undated dumps, oldest first
 
     @property
     def entry_count(self) -> int:

@@ -22,6 +22,7 @@ from .readers import LEDGER_FILE, display_path, list_dumps, read_all
 from .tags import ASSIGNMENTS_DIR, VOCABULARY_FILE, Curated, SourceFile, apply_curated, load_curated
 from .textnorm import printable
 from .topics import Taxonomy, classify, load_taxonomy
+from .words import counted, plural
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,8 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
                            else None)
         if bar is not None:
             bar.close()
-        summary.append(f"{len(results)} dumps, "
-                       f"{sum(len(r.entries) for r in results)} entries")
+        summary.append(f"{counted(len(results), 'dump')}, "
+                       f"{counted(sum(len(r.entries) for r in results), 'entry')}")
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
@@ -103,15 +104,15 @@ def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Prob
     constraints, more = constraints_for(inputs.curation, entries)
     with progress.stage("deduplicate") as summary:
         catalog = build_catalog(inputs.results, constraints, entries, inputs.ledger)
-        summary.append(f"{len(catalog.papers)} papers")
+        summary.append(counted(len(catalog.papers), "paper"))
     with progress.stage("classify") as summary:
         papers, curated = apply_curated(classify(catalog.papers, inputs.taxonomy),
                                         inputs.curated, inputs.taxonomy)
         catalog = replace(catalog, papers=papers)
         unsorted = sum(1 for p in catalog.papers if not p.topics)
         tagged = sum(1 for p in catalog.papers if p.tags)
-        summary.append(f"{len(inputs.taxonomy.topics)} topics, {unsorted} papers unsorted, "
-                       f"{tagged} tagged")
+        summary.append(f"{counted(len(inputs.taxonomy.topics), 'topic')}, "
+                       f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged")
     problems = sorted([*catalog.problems, *inputs.problems, *more, *curated],
                       key=lambda p: (p.path, p.line, p.message))
     return catalog, problems
@@ -120,7 +121,9 @@ def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Prob
 def make_links(catalog: Catalog, progress: Progress) -> Links:
     with progress.stage("link") as summary:
         links = link(catalog.papers)
-        summary.append(f"{sum(1 for v in links.mentions.values() if v)} papers mention others")
+        mentioning = sum(1 for v in links.mentions.values() if v)
+        verb = plural("mentions", mentioning, "mention")
+        summary.append(f"{counted(mentioning, 'paper')} {verb} others")
     return links
 
 

@@ -19,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from . import charts
-from .digests import Digest, build_digests, topic_counts_by_digest
+from .digests import Digest, topic_counts_by_digest
 from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
@@ -28,6 +28,7 @@ from .safe import esc, front_matter, inert_json, teaser
 from .search import build_index
 from .tags import CURATED, CuratedFile, Tag, suggest_url
 from .topics import UNSORTED, Taxonomy, Topic
+from .words import counted, plural
 
 TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 100  # papers per topic page: bounds every page's weight
@@ -48,6 +49,9 @@ def _finalize(value: object) -> Markup:
 ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, finalize=_finalize,
                   undefined=StrictUndefined, keep_trailing_newline=True, trim_blocks=True,
                   lstrip_blocks=True)
+
+
+ENV.filters["plural"] = plural  # {{ "upvote" | plural(n) }}: "upvote" or "upvotes"
 
 
 class DuplicateOutput(Exception):
@@ -122,8 +126,8 @@ class _Context:
                                     f"tags/{t.name}/") for t in data.vocabulary]
         self.tag_by_name = {v.id: v for v in self.tag_views}
         self._teasers: dict[str, str] = {}
-        self.digests = build_digests(catalog)
-        self.digest_of = {d.dump.name: d for d in self.digests}
+        self.digests: tuple[Digest, ...] = catalog.digests
+        self.digest_of = {d.name: g for g in self.digests for d in g.dumps}
         self.unsorted_view = TopicView(UNSORTED, "Unsorted",
                                        "Papers that no topic rule matched yet. Curators use "
                                        "this page to find rules worth adding.",
@@ -210,6 +214,7 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         mentions=[ctx.papers[i] for i in ctx.data.links.mentions.get(paper.id, ())],
         mentioned_by=[ctx.papers[i] for i in ctx.data.links.mentioned_by.get(paper.id, ())],
         sources=[(s, ctx.dumps[s.dump]) for s in paper.sources],
+        digest_count=len({ctx.digest_of[s.dump].slug for s in paper.sources}),
         external=_external_links(paper),
         permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
         curated=ctx.data.curated.get(paper.id), curated_term=CURATED,
@@ -241,7 +246,7 @@ def listing_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context, folde
 
         title = view.title if n == 1 else f"{view.title} (page {n} of {pages})"
         meta = {"title": esc(title),
-                "description": esc(f"{view.count} paper{'' if view.count == 1 else 's'}. "
+                "description": esc(f"{counted(view.count, 'paper')}. "
                                    f"{view.description}"),
                 "feeds": [link for feed in feeds for link in _feed_links(feed)]}
         body = _page(meta, template, view=view, papers=chunk, ctx=ctx, root=root,
@@ -260,9 +265,9 @@ def tags_index(ctx: _Context) -> str:
 def home_page(ctx: _Context) -> str:
     catalog = ctx.data.catalog
     meta = {"title": esc(SITE_NAME),
-            "description": esc(f"{len(catalog.papers)} transformer papers from the Hugging "
-                               "Face Daily Papers digests, deduplicated, sorted into topics "
-                               "and cross-linked.")}
+            "description": esc(f"{counted(len(catalog.papers), 'transformer paper')} from "
+                               "the Hugging Face Daily Papers digests, deduplicated, sorted "
+                               "into topics and cross-linked.")}
     latest = ctx.digests[-1] if ctx.digests else None
     latest_new = [ctx.papers[i] for i in latest.new[:NEWEST_ON_HOME]] if latest else []
     meta["feeds"] = _feed_links(SITE_FEED)
@@ -308,9 +313,8 @@ def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
     loose = [(p, first.get(p.id)) for p in papers if not p.topics]
     if loose:
         groups.append((UNSORTED, "Unsorted", loose))
-    label = digest.dump.date or digest.dump.date_label or digest.dump.name
-    meta = {"title": esc(f"Digest of {label}"),
-            "description": esc(f"{digest.size} papers, {len(digest.new)} new."),
+    meta = {"title": esc(f"Digest of {digest.label}"),
+            "description": esc(f"{counted(digest.size, 'paper')}, {len(digest.new)} new."),
             "feeds": _feed_links(SITE_FEED)}
     return _page(meta, "digest.md.j2", digest=digest, ctx=ctx, root="../../", groups=groups,
                  previous=ctx.digests[k - 1] if k > 0 else None,
@@ -332,7 +336,7 @@ class _DigestRow:
 
 
 def trends_page(ctx: _Context) -> str:
-    labels = [d.dump.date or d.dump.date_label or d.dump.name for d in ctx.digests]
+    labels = [d.label for d in ctx.digests]
     new = [len(d.new) for d in ctx.digests]
     seen = [len(d.seen_before) for d in ctx.digests]
     views = sorted(ctx.topic_views, key=lambda v: (-v.count, v.title))
@@ -346,12 +350,14 @@ def trends_page(ctx: _Context) -> str:
         meta, "trends.md.j2", root="../",
         digests=[_DigestRow(lab, a, b) for lab, a, b in zip(labels, new, seen, strict=True)],
         per_digest=charts.per_digest(labels, new, seen),
-        per_digest_desc=(f"{len(labels)} digests brought {total} papers new to the index"
+        per_digest_desc=(f"{counted(len(labels), 'digest')} brought "
+                         f"{counted(total, 'paper')} new to the index"
                          + (f"; the most, {new[busiest]}, came with {labels[busiest]}."
                             if busiest is not None else ".")),
         heat=charts.heatmap([t for t, _ in heat_rows], labels, [r for _, r in heat_rows]),
         heat_rows=heat_rows,
-        heat_desc=f"{len(heat_rows)} topics by {len(labels)} digests; the table below has "
+        heat_desc=f"{counted(len(heat_rows), 'topic')} by {counted(len(labels), 'digest')}; "
+                  "the table below has "
                   "every number.",
         sizes=charts.horizontal([v.title for v in views], [v.count for v in views]),
         sizes_desc="Papers per topic, largest first: " + ", ".join(
@@ -361,7 +367,7 @@ def trends_page(ctx: _Context) -> str:
 
 def gone_page(record: Record) -> str:
     """A published id whose paper no dump has any more: the address stays taken."""
-    meta = {"title": esc(record.title or record.id),
+    meta = {"title": esc(record.title or record.paper_id),
             "description": esc("No longer in the index.")}
     return _page(meta, "gone.md.j2", record=record, root="../../",
                  query=quote(record.title, safe=""))
@@ -398,8 +404,8 @@ def build_site_model(data: SiteInput) -> SiteModel:
         docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
     published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}
     for record in data.catalog.ledger.records:
-        if record.id not in published:
-            docs.add(f"papers/{record.id}.md", gone_page(record))
+        if record.paper_id is not None and record.paper_id not in published:
+            docs.add(f"papers/{record.paper_id}.md", gone_page(record))
     docs.add("digests/index.md", digests_index(ctx))
     for k, digest in enumerate(ctx.digests):
         docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
@@ -414,6 +420,14 @@ def build_site_model(data: SiteInput) -> SiteModel:
     for paper in data.catalog.papers:
         for alias in paper.aliases:
             files.add(f"papers/{alias}/index.html", redirect_page(f"../{paper.id}/"))
+    for digest in ctx.digests:
+        for alias in digest.aliases:
+            files.add(f"digests/{alias}/index.html", redirect_page(f"../{digest.slug}/"))
+    live = {slug for d in ctx.digests for slug in (d.slug, *d.aliases)}
+    for record in data.catalog.ledger.records:  # a digest no dump holds any more
+        slug = record.path.removeprefix("digests/").removesuffix("/")
+        if record.kind == "digest" and slug not in live:
+            files.add(f"digests/{slug}/index.html", redirect_page("../"))
     files.add("api/papers.json", to_json(catalog_document(data.catalog)))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(),

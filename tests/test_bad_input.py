@@ -88,8 +88,8 @@ CASES: dict[str, tuple[list[str], bool, int]] = {
         "trailing_data.json:10: error: malformed JSON: Extra data: column 1",
     ], True, 0),
     "not_records.json": ([
-        "not_records.json:1: error: JSON is neither a list of Daily Papers records nor an "
-        "object with a 'dailyPapers' list",
+        "not_records.json:1: error: JSON is neither a list of Daily Papers records, a paper, "
+        "nor an object with a 'dailyPapers' list",
     ], True, 0),
     "list_of_strings.json": ([
         "list_of_strings.json:2: warning: record is not an object; skipped (got 'str')",

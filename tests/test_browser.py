@@ -274,13 +274,17 @@ def test_latest_digest_from_home(session, base_url, screenshots):
     link = page.locator("#latest-digest a")
     label = link.inner_text().strip()
     _follow(page, link)
-    # the API dump dated 2024-03-19 is the newest by its file name
-    assert page.url == f"{base_url}digests/2024-03-19-api/"
+    # the API dump dated 2024-03-19 is the newest by its file name: the day's digest
+    assert page.url == f"{base_url}digests/2024-03-19/"
     assert page.locator("h1").first.inner_text().strip() == f"Digest of {label}"
+    assert label == "2024-03-19"
     assert page.locator(".digest__list li").count() >= 1
     assert page.locator(".digest__new-count").inner_text() == "1"
     assert page.locator(".label--seen a").count() == 1  # PIXART-δ, first seen in a seed
     _screenshot(page, screenshots / "desktop-digest.png")
+    # the address earlier builds gave the dump's own digest still leads there
+    page.goto(f"{base_url}digests/2024-03-19-api/", wait_until="load")
+    page.wait_for_url(f"{base_url}digests/2024-03-19/")
     s.assert_clean()
 
 

@@ -28,7 +28,7 @@ def test_check_on_seeds_writes_nothing(tmp_path):
     assert lines[:2] == ["read: 5 dumps, 425 entries", "deduplicate: 349 papers"]
     assert re.fullmatch(r"classify: \d+ topics, \d+ papers unsorted, \d+ tagged", lines[2])
     assert lines[3:] == [
-        "0 error(s), 0 warning(s); 0 entries not in the catalog (see the report)"]
+        "0 errors, 0 warnings; 0 entries not in the catalog (see the report)"]
     assert sorted(p.name for p in REPO.iterdir()) == before
 
 

@@ -49,7 +49,8 @@ def _raw_counts() -> list[tuple[str, int, int]]:
 
 def test_seed_digest_counts(seed_catalog):
     assert _raw_counts() == SEED_DIGESTS
-    digests = build_digests(seed_catalog)
+    digests = seed_catalog.digests
+    assert digests == build_digests(seed_catalog.dumps, seed_catalog.papers)
     assert [(d.dump.name, len(d.new), len(d.seen_before)) for d in digests] == SEED_DIGESTS
     papers = {p.id: p for p in seed_catalog.papers}
     for d in digests:
@@ -133,7 +134,7 @@ def test_feed_items_are_dated_by_their_dump(tmp_path):
     catalog = build_catalog(read_all(list_dumps(GOLDEN / "dumps")))
     taxonomy, _ = load_taxonomy(GOLDEN)
     catalog = replace(catalog, papers=classify(catalog.papers, taxonomy))
-    digests = build_digests(catalog)
+    digests = catalog.digests
     papers = {p.id: p for p in catalog.papers}
     items = feed_items(digests, papers)
     text = rss(Feed("all", "t", "d", ""), items, "https://example.org/", {

@@ -143,7 +143,9 @@ def test_api_json():
     result = read(API)
     dump = result.dump
     assert (dump.format, dump.layout, dump.entry_count) == ("json", "api", 3)
-    assert (dump.date, dump.date_label, dump.date_source) == (None, None, "none")
+    # dated by the day its records were on Daily Papers (`submittedOnDailyAt`)
+    assert (dump.date, dump.date_label, dump.date_source) == ("2024-10-18", "2024-10-18",
+                                                              "content")
     assert result.problems == ()
     assert [e.title for e in result.entries] == [UT, NAMM, PIXART]
     assert [e.abstract for e in result.entries] == [UT_ABSTRACT, NAMM_ABSTRACT, PIXART_ABSTRACT]

@@ -252,7 +252,8 @@ def test_date_from_file_name(tmp_path):
     (tmp_path / "2024-03-17_daily.txt").write_bytes((DUMPS / B1).read_bytes())
     [result] = read_all(list_dumps(tmp_path))
     assert (result.dump.date, result.dump.date_label, result.dump.date_source,
-            result.dump.order_key) == ("2024-03-17", "Mar 17", "file name", "2024-03-17")
+            result.dump.order_key) == ("2024-03-17", "Mar 17", "file name",
+                                       "1 2024-03-17 2024-03-17_daily.txt")
     assert result.problems == ()
     assert len(result.entries) == 73
 
@@ -283,7 +284,7 @@ def test_file_name_date_wins_over_content(tmp_path):
 ])
 def test_date_lines(line, iso):
     found = parse_date_line(line)
-    assert found is not None and (found.label, found.iso) == (line, iso)
+    assert found is not None and (found.label, found.period) == (line, iso)
 
 
 @pytest.mark.parametrize("line", ["Janus 2", "Decoupled 3", "Octopus 1", "Mamba 2", "Jul 32"])

@@ -307,9 +307,10 @@ def test_a_back_dated_dump_cannot_take_a_published_permalink(tmp_path):
         encoding="utf-8")
     first = _cli(work, "build", quiet=False)
     assert first.returncode == 0, first.stderr
-    assert "recorded 2 new permalinks in dumps/permalinks.tsv" in first.stderr
+    # two papers, the day's digest and the dump's own digest address (a redirect to it)
+    assert "recorded 4 new permalinks in dumps/permalinks.tsv" in first.stderr
     published = _ledger_lines(work)
-    assert any(line.startswith(f"{SLUG}\tid\tentry:") for line in published)
+    assert any(line.startswith(f"papers/{SLUG}/\tpaper\tentry:") for line in published)
     assert _shown_abstract(work, SLUG) == ORIGINAL
 
     (work / "dumps" / "2024-06-01_backdated.txt").write_text(
@@ -319,9 +320,9 @@ def test_a_back_dated_dump_cannot_take_a_published_permalink(tmp_path):
     assert _ledger_lines(work) == published  # check writes nothing
     second = _cli(work, "build", quiet=False)
     assert second.returncode == 0, second.stderr
-    # the newcomer's id, and the original's own hashed slug (an alias, now that two papers
-    # claim the slug)
-    assert "recorded 2 new permalinks in dumps/permalinks.tsv" in second.stderr
+    # the newcomer's id, the original's own hashed slug (an alias, now that two papers
+    # claim the slug), and the new day's digest with its dump's address
+    assert "recorded 4 new permalinks in dumps/permalinks.tsv" in second.stderr
     # the old URL still leads to the original paper; the newcomer has a new id
     assert _shown_abstract(work, SLUG) == ORIGINAL
     papers = {p["abstract"]: p for p in _papers(work)}
@@ -330,8 +331,8 @@ def test_a_back_dated_dump_cannot_take_a_published_permalink(tmp_path):
     assert _shown_abstract(work, newcomer) == IMPOSTOR
     # append-only: every line published before is still there, unchanged
     now = _ledger_lines(work)
-    assert set(published) <= set(now) and len(now) == len(published) + 2
-    assert any(line.startswith(f"{newcomer}\tid\tentry:") for line in now)
+    assert set(published) <= set(now) and len(now) == len(published) + 4
+    assert any(line.startswith(f"papers/{newcomer}/\tpaper\tentry:") for line in now)
     records = [line for line in now if not line.startswith("#")]
     assert records == sorted(records, key=lambda line: line.split("\t")[0])  # by id
 
@@ -371,7 +372,7 @@ def test_ledger_command_records_without_building(tmp_path):
     (work / "curation").mkdir()
     result = _cli(work, "ledger", quiet=False)
     assert result.returncode == 0, result.stderr
-    assert "recorded 7 new permalinks in dumps/permalinks.tsv" in result.stderr
+    assert "recorded 13 new permalinks in dumps/permalinks.tsv" in result.stderr
     assert not (work / "site").exists()
     again = _cli(work, "ledger", quiet=False)
     assert again.returncode == 0 and "recorded" not in again.stderr

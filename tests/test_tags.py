@@ -54,7 +54,7 @@ def pages(site):
 def test_good_files_pass_check(curation):
     result = run_cli("check", "--curation", str(curation))
     assert result.returncode == 0, result.stdout + result.stderr
-    assert "0 error(s), 0 warning(s)" in result.stderr + result.stdout
+    assert "0 errors, 0 warnings" in result.stderr + result.stdout
     assert "2 tagged" in result.stderr + result.stdout
 
 

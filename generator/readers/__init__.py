@@ -5,7 +5,6 @@ This stage (with `writer`) is the only one that touches the disk.
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
 import re
 from collections.abc import Callable, Iterable
@@ -16,11 +15,18 @@ from ..files import NotAFile, bad_name, read_regular
 from ..model import ERROR, WARNING, Dump, Entry, Problem, ReadResult
 from ..textnorm import printable
 from .api_json import parse_json
+from .dates import (
+    EARLIEST_DATE,
+    LATEST_DATE,
+    ContentDate,
+    Period,
+    parse_period,
+    period_from_name,
+)
 from .decode import MAX_FILE_BYTES, decode
 from .html_page import parse_html
-from .text import DEFAULT_BOILERPLATE, ContentDate, header_lines, learn_boilerplate, parse_text
+from .text import DEFAULT_BOILERPLATE, header_lines, learn_boilerplate, parse_text
 
-_NAME_DATE = re.compile(r"(?<!\d)(\d{4})-(\d{2})-(\d{2})(?!\d)")
 _HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<article|<meta|<!--)", re.I)
 
 
@@ -36,26 +42,10 @@ def detect_format(text: str) -> str:
     return "text"
 
 
-# Dates a digest can have: arXiv began in 1991; a year past 2099 is a typo (and dates
-# before the year 1000 break the mkdocs step).
-EARLIEST_DATE, LATEST_DATE = "1991-01-01", "2099-12-31"
-
-
-def _in_range(iso: str) -> bool:
-    try:
-        day = dt.date.fromisoformat(iso)
-    except ValueError:
-        return False
-    return len(iso) == 10 and EARLIEST_DATE <= day.isoformat() <= LATEST_DATE
-
-
-def date_from_name(name: str) -> str | None:
-    for m in _NAME_DATE.finditer(name):
-        try:
-            return dt.date(int(m[1]), int(m[2]), int(m[3])).isoformat()
-        except ValueError:
-            continue
-    return None
+def order_key(name: str, period: Period | None) -> str:
+    """Dumps without a date (the seeds) come first, by name; then dated dumps by the first
+    day of their period, then by name."""
+    return f"1 {period.first.isoformat()} {name}" if period else f"0 {name}"
 
 
 LEDGER_FILE = "permalinks.tsv"  # the permalink ledger lives beside the dumps (see ledger.py)
@@ -96,26 +86,29 @@ def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOIL
             problems.append(Problem(name, 1, ERROR,
                                     f"no paper entries found in this {fmt} file (only page "
                                     "chrome, or a layout no reader recognises)"))
-    name_date = date_from_name(name)
-    if name_date and not _in_range(name_date):
+    named = period_from_name(name)
+    if named is not None and not named.in_range:
         problems.append(Problem(name, 1, ERROR, f"the date in the file name is outside "
-                                f"{EARLIEST_DATE}..{LATEST_DATE}; rename the file", name_date))
-        name_date = None
-    if found and found.iso and not _in_range(found.iso):
+                                f"{EARLIEST_DATE}..{LATEST_DATE}; rename the file", named.label))
+        named = None
+    content = parse_period(found.period) if found and found.period else None
+    if content is not None and not content.in_range:
         problems.append(Problem(name, 1, ERROR, "the dump's own date is not a day between "
-                                f"{EARLIEST_DATE} and {LATEST_DATE}", found.iso))
-        found = replace(found, iso=None)
-    if name_date and found and found.iso and found.iso != name_date:
+                                f"{EARLIEST_DATE} and {LATEST_DATE}", content.label))
+        content = None
+    if named and content and content.label != named.label:
         problems.append(Problem(name, 1, WARNING,
-                                f"file name says {name_date} but the content says {found.iso}; "
-                                "using the file name", found.label))
-    iso = name_date or (found.iso if found else None)
+                                f"file name says {named.label} but the content says "
+                                f"{content.label}; using the file name", found.label))
+    period = named or content
     dump = Dump(
-        name=name, format=fmt, layout=layout, date=iso,
-        date_label=(found.label if found else None) or iso,
-        date_source="file name" if name_date else ("content" if found else "none"),
-        order_key=iso or name,
+        name=name, format=fmt, layout=layout,
+        date=period.first.isoformat() if period else None,
+        date_label=(found.label if found else None) or (period.label if period else None),
+        date_source="file name" if named else ("content" if found else "none"),
+        order_key=order_key(name, period),
         entry_count=len(entries) + sum(1 for p in problems if p.lost_entry),
+        period=period.label if period else None,
     )
     return ReadResult(dump, tuple(entries), tuple(problems))
 

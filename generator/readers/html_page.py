@@ -9,16 +9,14 @@ after scripts rewrote it, or a partial save), the visible cards are read instead
 from __future__ import annotations
 
 import json
-import re
 
 from bs4 import BeautifulSoup
 
 from ..model import ERROR, WARNING, Entry, Problem
 from ..textnorm import clean_text
+from .api_json import content_date
+from .dates import ContentDate, day_of
 from .records import daily_papers_entries, normalize_arxiv_id
-from .text import ContentDate
-
-_ISO = re.compile(r"^\d{4}-\d{2}-\d{2}")
 
 
 def parse_html(path: str, text: str):
@@ -30,8 +28,16 @@ def parse_html(path: str, text: str):
             holder = div
             break
     if holder is not None:
-        return _from_props(path, text, holder)
+        layout, entries, problems, found = _from_props(path, text, holder)
+        return layout, entries, problems, found or _time_date(soup)
     return _from_cards(path, soup)
+
+
+def _time_date(soup: BeautifulSoup) -> ContentDate | None:
+    """The page's visible `<time datetime=...>`."""
+    time = soup.find("time", attrs={"datetime": True})
+    day = day_of(time["datetime"]) if time is not None else None
+    return ContentDate(day, day) if day else None
 
 
 def _from_props(path: str, text: str, holder):
@@ -55,12 +61,8 @@ def _from_props(path: str, text: str, holder):
     if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
         return "data-props", [], [Problem(path, line, ERROR,
                                           "data-props has no 'dailyPapers' list")], None
-    entries, problems = daily_papers_entries(path, props, data, base_line=line)
-    date = data.get("dateString")
-    found = None
-    if isinstance(date, str) and _ISO.match(date):
-        found = ContentDate(date[:10], date[:10])
-    return "data-props", entries, problems, found
+    entries, problems, days = daily_papers_entries(path, props, data, base_line=line)
+    return "data-props", entries, problems, content_date(data, days)
 
 
 def _offset_of_line(text: str, line: int) -> int:
@@ -93,8 +95,4 @@ def _from_cards(path: str, soup: BeautifulSoup):
     problems.insert(0, Problem(path, entries[0].line, WARNING,
                                f"no data-props; read {len(entries)} visible paper cards, "
                                "which have no abstracts"))
-    time = soup.find("time", attrs={"datetime": True})
-    found = None
-    if time is not None and _ISO.match(time["datetime"]):
-        found = ContentDate(time["datetime"][:10], time["datetime"][:10])
-    return "cards", entries, problems, found
+    return "cards", entries, problems, _time_date(soup)

@@ -9,6 +9,7 @@ from typing import Any
 
 from ..model import WARNING, Entry, Problem
 from ..textnorm import clean_text
+from .dates import day_of
 
 ARXIV_ID = re.compile(r"(\d{4}\.\d{4,5})(v\d+)?")
 _DECODER = json.JSONDecoder()
@@ -52,30 +53,78 @@ def line_at(text: str, offset: int, base_line: int = 1) -> int:
     return base_line + text.count("\n", 0, offset)
 
 
-def record_to_entry(path: str, line: int, record: object) -> Entry | Problem:
-    """One `{paper: {...}, title, summary, ...}` object to an entry, or the reason not."""
+_ARXIV_URL = re.compile(r"(?:arxiv\.org/(?:abs|pdf)|huggingface\.co/papers)/(\d{4}\.\d{4,5})")
+
+
+def _first(*values: object) -> str:
+    return next((text for v in values if (text := _text(v))), "")
+
+
+def _arxiv_from(record: dict, paper: dict) -> str | None:
+    for value in (paper.get("id"), record.get("arxiv_id"), record.get("arxivId")):
+        found = normalize_arxiv_id(value)
+        if found:
+            return found
+    for key in ("link", "paper_url", "url", "arxiv_url", "pdf_url"):
+        value = record.get(key)
+        m = _ARXIV_URL.search(value) if isinstance(value, str) else None
+        if m:
+            return m.group(1)
+    return None
+
+
+def _authors(listed: object) -> tuple[str, ...]:
+    """`[{"name": ...}]` (the API) or `["name", ...]` (scraped lists)."""
+    if not isinstance(listed, list):
+        return ()
+    names = (_text(a.get("name")) if isinstance(a, dict) else _text(a) for a in listed)
+    return tuple(n for n in names if n)
+
+
+def record_to_entry(path: str, line: int, record: object
+                    ) -> tuple[Entry | None, Problem | None]:
+    """One record to an entry, with a problem to report (or the reason there is none).
+
+    The shapes seen in the wild: `{paper: {id, title, summary, authors, ...}, title, ...}`
+    (the daily API and the page's data), a bare paper object `{id, title, summary,
+    authors, upvotes, publishedAt}` (`/api/papers/{id}`), and scraped lists keyed
+    `title` with `arxiv_id`, `link` or `paper_url`, and `abstract`, `summary` or
+    `details.abstract`."""
     if not isinstance(record, dict):
-        return Problem(path, line, WARNING, "record is not an object; skipped",
-                       type(record).__name__, lost_entry=True)
+        return None, Problem(path, line, WARNING, "record is not an object; skipped",
+                             type(record).__name__, lost_entry=True)
     paper = record.get("paper")
-    paper = paper if isinstance(paper, dict) else {}
-    title = _text(paper.get("title")) or _text(record.get("title"))
-    abstract = _text(paper.get("summary")) or _text(record.get("summary"))
+    paper = paper if isinstance(paper, dict) else record
+    details = record.get("details")
+    details = details if isinstance(details, dict) else {}
+    title = _first(paper.get("title"), record.get("title"))
+    abstract = _first(paper.get("summary"), record.get("summary"), paper.get("abstract"),
+                      record.get("abstract"), details.get("abstract"))
     if not title:
-        return Problem(path, line, WARNING, "record has no title; skipped",
-                       _short_json(record), lost_entry=True)
-    listed = paper.get("authors")
-    authors = tuple(
-        name for a in (listed if isinstance(listed, list) else []) if isinstance(a, dict)
-        and (name := _text(a.get("name"))))
+        return None, Problem(path, line, WARNING, "record has no title; skipped",
+                             _short_json(record), lost_entry=True)
     upvotes = paper.get("upvotes")
-    published = _text(paper.get("publishedAt")) or _text(record.get("publishedAt"))
-    return Entry(path, line, title, abstract,
-                 arxiv_id=normalize_arxiv_id(paper.get("id")),
-                 authors=authors,
-                 upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool)
-                 else None,
-                 published=published or None)
+    entry = Entry(path, line, title, abstract, arxiv_id=_arxiv_from(record, paper),
+                  authors=_authors(paper.get("authors") or record.get("authors")),
+                  upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool)
+                  else None,
+                  published=_first(paper.get("publishedAt"), record.get("publishedAt"),
+                                   record.get("published")) or None)
+    if not abstract:
+        return entry, Problem(path, line, WARNING, "record has no abstract; kept with its "
+                              "title only", title)
+    return entry, None
+
+
+def listed_day(record: object) -> str | None:
+    """The day a record was on Daily Papers: `paper.submittedOnDailyAt`, else the
+    record's own `publishedAt` (the paper's is its arXiv date)."""
+    if not isinstance(record, dict):
+        return None
+    paper = record.get("paper")
+    if isinstance(paper, dict):
+        return day_of(paper.get("submittedOnDailyAt")) or day_of(record.get("publishedAt"))
+    return day_of(record.get("submittedOnDailyAt"))
 
 
 def _text(value: object) -> str:
@@ -112,22 +161,30 @@ def member_offset(text: str, key: str) -> int:
 
 
 def daily_papers_entries(path: str, text: str, data: dict, base_line: int = 1
-                         ) -> tuple[list[Entry], list[Problem]]:
+                         ) -> tuple[list[Entry], list[Problem], list[str]]:
     """Entries of the top-level `dailyPapers` list of `data`, parsed from `text` (the
     same JSON), so each keeps the line its record starts on."""
     return records_to_entries(path, text, member_offset(text, "dailyPapers"), base_line)
 
 
 def records_to_entries(path: str, text: str, start: int, base_line: int = 1
-                       ) -> tuple[list[Entry], list[Problem]]:
-    """Entries of the JSON array at `start` of `text`; a malformed array is an error
-    the caller reports (ValueError propagates)."""
+                       ) -> tuple[list[Entry], list[Problem], list[str]]:
+    """Entries of the JSON array at `start` of `text`, their problems, and the days the
+    records were on Daily Papers; a malformed array is an error the caller reports
+    (ValueError propagates)."""
     entries: list[Entry] = []
     problems: list[Problem] = []
+    days: list[str] = []
     line, counted = base_line, 0  # lines are counted once, from one record to the next
     for offset, record in iter_array(text, start):
         line += text.count("\n", counted, offset)
         counted = offset
-        result = record_to_entry(path, line, record)
-        (entries if isinstance(result, Entry) else problems).append(result)
-    return entries, problems
+        entry, problem = record_to_entry(path, line, record)
+        if entry is not None:
+            entries.append(entry)
+        if problem is not None:
+            problems.append(problem)
+        day = listed_day(record)
+        if day:
+            days.append(day)
+    return entries, problems, days

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 
 from ..model import INFO, WARNING, Entry, Problem
 from ..textnorm import TRUNCATION_MARKERS, clean_text
+from .dates import ContentDate
 
 # What we have seen on saved pages; `learn_boilerplate` adds whatever other dumps'
 # headers hold, so a new piece of page chrome needs no code change.
@@ -40,12 +41,6 @@ _DATE_LINE = re.compile(
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)\.?\s+"
     r"(?P<day>\d{1,2})(?:,?\s+(?P<year>\d{4}))?$", re.IGNORECASE)
 _ISO_DATE_LINE = re.compile(r"^(?P<year>\d{4})-(?P<mon>\d{2})-(?P<day>\d{2})$")
-
-
-@dataclass(frozen=True)
-class ContentDate:
-    label: str
-    iso: str | None  # only when the year is known
 
 
 @dataclass(frozen=True)
