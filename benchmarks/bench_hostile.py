@@ -81,11 +81,29 @@ def huge_props_page(path: Path) -> None:
                     encoding="utf-8")
 
 
+def many_lines_text(path: Path) -> None:
+    """A text save of just under 100,000 lines (the text reader's limit), every line a
+    short title-like line that differs from the others: each is weighed as a title or an
+    abstract, and the whole dump paired at once."""
+    rng = random.Random(5)
+    with path.open("w", encoding="utf-8") as f:
+        f.write("Daily Papers\nMar 20\n")
+        for k in range(99_990):
+            f.write(f"{_words(rng, rng.randint(20, 120)).title()} {k}\n")
+
+
+def blank_lines_text(path: Path) -> None:
+    """64 MiB less one byte of line breaks: refused before any line is read."""
+    path.write_bytes(b"Daily Papers\n" + b"\n" * (64 * 2**20 - 14))
+
+
 CASES: dict[str, tuple[str, Callable[[Path], None]]] = {
     "same-title-text": ("2024-03-20_flood.txt", same_title_text),
     "huge-json-records": ("2024-03-20_huge.json", huge_json_records),
     "many-same-title-records": ("2024-03-20_many.json", many_same_title_records),
     "huge-props-page": ("2024-03-20_page.html", huge_props_page),
+    "many-lines-text": ("2024-03-20_lines.txt", many_lines_text),
+    "blank-lines-text": ("2024-03-20_blank.txt", blank_lines_text),
 }
 
 

@@ -91,7 +91,7 @@ def report(problems: list[Problem], progress: Progress) -> None:
     warnings = sum(1 for p in problems if p.severity == WARNING)
     lost = sum(1 for p in problems if p.lost_entry)
     progress.say(f"{counted(errors, 'error')}, {counted(warnings, 'warning')}; "
-                 f"{lost} entr{'y' if lost == 1 else 'ies'} not in the catalog (see the report)")
+                 f"{counted(lost, 'entry')} not in the catalog (see the report)")
 
 
 def _source_date_epoch(catalog) -> None:
@@ -166,7 +166,8 @@ def main(argv: list[str] | None = None) -> int:
                              curated_files(catalog.papers, inputs.curated), config.repo_url,
                              config.edit_branch)
             model = build_site_model(data)
-            summary.append(f"{len(model.docs)} pages, {len(model.files)} files")
+            summary.append(f"{counted(len(model.docs), 'page')}, "
+                           f"{counted(len(model.files), 'file')}")
         with progress.stage("mkdocs build") as summary:
             build_site(model, args.config, args.config.parent / "docs", args.site)
             summary.append(f"-> {args.site}")
@@ -186,5 +187,5 @@ def _record(catalog, path: Path, before, progress: Progress) -> None:
     from .writer import write_text
 
     write_text(path, render(catalog.ledger))
-    progress.say(f"recorded {added} new permalink{'' if added == 1 else 's'} in "
+    progress.say(f"recorded {counted(added, 'new permalink')} in "
                  f"{display_path(path)} (commit it with the dumps)")

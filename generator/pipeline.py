@@ -16,7 +16,7 @@ from .curation import Curation, constraints_for, load_curation
 from .files import read_utf8
 from .ledger import parse as parse_ledger
 from .links import Links, link
-from .model import ERROR, Catalog, Ledger, Problem, ReadResult
+from .model import ERROR, WARNING, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
 from .readers import LEDGER_FILE, display_path, list_dumps, read_all
 from .tags import ASSIGNMENTS_DIR, VOCABULARY_FILE, Curated, SourceFile, apply_curated, load_curated
@@ -33,6 +33,7 @@ class Inputs:
     problems: tuple[Problem, ...]  # curation-file problems (dump problems live in results)
     curated: Curated = field(default_factory=Curated)  # curated tags and topic changes
     ledger: Ledger = field(default_factory=Ledger)  # every paper id published so far
+    dumps_shown: str = "dumps"  # how messages name the dumps folder
 
 
 class NoDumps(Exception):
@@ -77,7 +78,8 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
     recorded, ledger_problems = read_ledger(ledger_path(dumps_dir, ledger))
     return Inputs(results, curation, taxonomy,
-                  tuple(problems + more + tag_problems + ledger_problems), curated, recorded)
+                  tuple(problems + more + tag_problems + ledger_problems), curated, recorded,
+                  display_path(dumps_dir))
 
 
 def _source(path: Path, display: str) -> SourceFile:
@@ -113,9 +115,23 @@ def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Prob
         tagged = sum(1 for p in catalog.papers if p.tags)
         summary.append(f"{counted(len(inputs.taxonomy.topics), 'topic')}, "
                        f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged")
-    problems = sorted([*catalog.problems, *inputs.problems, *more, *curated],
+    problems = sorted([*catalog.problems, *inputs.problems, *more, *curated,
+                       *undated_warnings(catalog, inputs)],
                       key=lambda p: (p.path, p.line, p.message))
     return catalog, problems
+
+
+def undated_warnings(catalog: Catalog, inputs: Inputs) -> list[Problem]:
+    """A dump read for the first time (its digest not in the ledger yet) that has no date:
+    it sorts before every dated dump. A dump with an error has that said already."""
+    known = {r.path for r in inputs.ledger.records}
+    failed = {p.path for p in catalog.problems if p.severity == ERROR}
+    return [Problem(f"{inputs.dumps_shown}/{d.dump.name}", 1, WARNING,
+                    "no date in the file name or the content: the dump sorts before every "
+                    "dated dump, by name; name it YYYY-MM-DD_<source>.<ext>")
+            for d in catalog.digests
+            if not d.dump.date and d.url not in known
+            and f"{inputs.dumps_shown}/{d.dump.name}" not in failed]
 
 
 def make_links(catalog: Catalog, progress: Progress) -> Links:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import http.server
+import json
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -13,11 +14,18 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from generator.fetch import FetchFailed, dump_name, fetch
+from generator.readers import read_dump
 
 from conftest import run_cli
 
 ANSWER = (Path(__file__).parent / "fixtures" / "golden" / "dumps" /
           "2024-03-19_api.json").read_bytes()
+REAL = Path(__file__).parent / "fixtures" / "real"
+# real days of the API, served byte for byte, and how many papers each holds
+REAL_DAYS = {"2024-09-03": 2, "2024-11-07": 5, "2024-11-29": 5, "2024-12-09": 13}
+# one real record, as the API would answer a day with a single paper
+ONE_PAPER = json.dumps(json.loads((REAL / "2024-07-05_api.json").read_bytes())[:1], indent=4,
+                       ensure_ascii=False).encode("utf-8")
 
 
 class FakeApi:
@@ -31,6 +39,8 @@ class FakeApi:
                            (200, ANSWER.replace(b'"upvotes": 21', b'"upvotes": 22'))],
             "2024-03-21": [(200, b"<html><body>Sign in</body></html>")],
             "2024-03-22": [(200, b'{"error": "rate limited"}')],
+            "2024-07-05": [(200, ONE_PAPER)],
+            **{day: [(200, (REAL / f"{day}_api.json").read_bytes())] for day in REAL_DAYS},
         }
         self.requests: list[str] = []
 
@@ -137,6 +147,56 @@ def test_fetched_dump_builds_into_the_catalog(api, tmp_path):
     assert result.returncode == 0, result.stderr
     assert '"arxiv_id":"2401.05252"' in result.stdout
     assert '"date":"2024-03-19"' in result.stdout
+
+
+@pytest.mark.parametrize(("date", "papers"), sorted(REAL_DAYS.items()))
+def test_a_real_day_is_saved_byte_for_byte(api, tmp_path, date, papers):
+    fake, url = api
+    real = (REAL / f"{date}_api.json").read_bytes()
+    records = json.loads(real)
+    assert len(records) == papers
+    dumps = tmp_path / "dumps"
+    result = _fetch_cli(url, dumps, date)
+    assert result.returncode == 0, result.stderr
+    saved = dumps / f"{date}_api.json"
+    assert result.stderr.strip() == f"new: {saved.as_posix()} ({papers} papers)"
+    assert fake.requests.count(f"/api/daily_papers?date={date}") >= 1
+    assert sorted(p.name for p in dumps.iterdir()) == [saved.name]
+    assert saved.read_bytes() == real
+    dump = read_dump(saved.name, saved.read_bytes())
+    assert (dump.dump.format, dump.dump.date, dump.dump.date_source, dump.problems) == (
+        "json", date, "file name", ())
+    assert [(e.arxiv_id, e.title) for e in dump.entries] == [
+        (r["paper"]["id"], " ".join(r["paper"]["title"].split())) for r in records]
+    # what the answer's own records say agrees with the name fetch gave it
+    assert read_dump("answer.json", saved.read_bytes()).dump.date == date
+
+
+def test_real_days_fetched_one_after_another_check_clean(api, tmp_path):
+    _, url = api
+    dumps = tmp_path / "dumps"
+    for date in REAL_DAYS:
+        assert _fetch_cli(url, dumps, date).returncode == 0
+    assert sorted(p.read_bytes() for p in dumps.iterdir()) == sorted(
+        (REAL / f"{d}_api.json").read_bytes() for d in REAL_DAYS)
+    result = run_cli("catalog", "--dumps", str(dumps), "--curation", str(tmp_path / "none"),
+                     "--out", "-")
+    assert result.returncode == 0, result.stderr
+    assert "0 errors, 0 warnings; 0 entries not in the catalog" in result.stderr
+    document = json.loads(result.stdout)
+    assert len(document["papers"]) == sum(REAL_DAYS.values())
+    assert [(d["name"], d["date"], d["entries"]) for d in document["dumps"]] == [
+        (f"{d}_api.json", d, n) for d, n in sorted(REAL_DAYS.items())]
+
+
+def test_a_day_with_one_paper_is_said_in_the_singular(api, tmp_path):
+    _, url = api
+    dumps = tmp_path / "dumps"
+    result = _fetch_cli(url, dumps, "2024-07-05")
+    assert result.returncode == 0, result.stderr
+    saved = dumps / "2024-07-05_api.json"
+    assert result.stderr.strip() == f"new: {saved.as_posix()} (1 paper)"
+    assert saved.read_bytes() == ONE_PAPER
 
 
 def test_same_answer_under_another_name_is_not_saved_twice(api, tmp_path):

@@ -25,8 +25,12 @@ from .dates import (
 )
 from .decode import MAX_FILE_BYTES, decode
 from .html_page import parse_html
-from .text import DEFAULT_BOILERPLATE, header_lines, learn_boilerplate, parse_text
+from .text import DEFAULT_BOILERPLATE, header_lines, learn_boilerplate, parse_text, recognised
 
+MAX_TEXT_LINES = 100_000
+NOT_A_DUMP = ("no reader recognises this file: it is not a save of the Daily Papers page "
+              "(no page chrome, Markdown structure, or lines that are not titles and "
+              "abstracts); move it out of the dumps folder")
 _HTML_START = re.compile(r"^\s*(<!doctype html|<html|<head|<body|<div|<article|<meta|<!--)", re.I)
 
 
@@ -77,10 +81,17 @@ def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOIL
             layout, entries, more, found = parse_json(name, text)
         elif fmt == "html":
             layout, entries, more, found = parse_html(name, text)
+        elif text.count("\n") >= MAX_TEXT_LINES:  # bounded work for the line pairing
+            more = [Problem(name, MAX_TEXT_LINES, ERROR, f"more than {MAX_TEXT_LINES:,} "
+                            "lines: not one save of the Daily Papers page (a month of them "
+                            "is about 12,000 lines); split the file")]
         else:
             parsed = parse_text(name, text, boilerplate)
             layout, entries, more, found = (parsed.layout, list(parsed.entries),
                                             list(parsed.problems), parsed.date)
+            if not recognised(parsed, text, boilerplate):  # never papers from a non-dump
+                layout, entries, found = "unknown", [], None
+                more = [Problem(name, 1, ERROR, NOT_A_DUMP)]
         problems.extend(more)
         if not entries and not any(p.severity == ERROR for p in problems):
             problems.append(Problem(name, 1, ERROR,
@@ -92,8 +103,11 @@ def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOIL
                                 f"{EARLIEST_DATE}..{LATEST_DATE}; rename the file", named.label))
         named = None
     content = parse_period(found.period) if found and found.period else None
+    if found and found.period and content is None:
+        problems.append(Problem(name, 1, WARNING, "the dump's own date is no real day; the "
+                                "dump is undated", found.label))
     if content is not None and not content.in_range:
-        problems.append(Problem(name, 1, ERROR, "the dump's own date is not a day between "
+        problems.append(Problem(name, 1, ERROR, "the dump's own date is not a date between "
                                 f"{EARLIEST_DATE} and {LATEST_DATE}", content.label))
         content = None
     if named and content and content.label != named.label:

@@ -37,15 +37,21 @@ def _layout(entries_of: object) -> str:
 
 
 def content_date(data: dict, days: list[str]) -> ContentDate | None:
-    """The date of a page's data or an API object: its `date` timestamp (what saved pages
-    carry), its `dateString`, else the days of its records."""
+    """The date of a page's data or an API object: the date it states, else the days of
+    its records."""
+    return stated_date(data) or records_date(days)
+
+
+def stated_date(data: dict) -> ContentDate | None:
+    """The date an object with a `dailyPapers` list states: its `date` timestamp (what
+    saved pages carry), else its `dateString`."""
     day = day_of(data.get("date"))
     if day:
         return ContentDate(day, day)
     written = data.get("dateString")
     if isinstance(written, str) and parse_period(written[:10]) is not None:
         return ContentDate(written[:10], written[:10])
-    return records_date(days)
+    return None
 
 
 def records_date(days: list[str]) -> ContentDate | None:

@@ -23,6 +23,8 @@ _WEEK = re.compile(r"(\d{4})-W(\d{2})")
 _MONTH = re.compile(r"(\d{4})-(\d{2})")
 _IN_NAME = re.compile(r"(?<![\dA-Za-z])(\d{4}-(?:\d{2}-\d{2}|W\d{2}|\d{2}))(?![\dA-Za-z-])"
                       r"|(?<!\d)(\d{4}-\d{2}-\d{2})(?!\d)")
+# how long before a period's first page its records may have been submitted
+SUBMITTED_BEFORE = dt.timedelta(days=2)
 
 
 @dataclass(frozen=True)
@@ -59,7 +61,7 @@ def parse_period(text: str) -> Period | None:
             first = dt.date(int(m[1]), int(m[2]), 1)
             following = dt.date(first.year + first.month // 12, first.month % 12 + 1, 1)
             return Period(text, "month", first, following - dt.timedelta(days=1))
-    except ValueError:
+    except (ValueError, OverflowError):  # a week or month that runs past 9999
         return None
     return None
 
@@ -88,8 +90,10 @@ def records_period(days: Sequence[str]) -> Period | None:
     answer holds a few records submitted the evening before; on the 142 real days of
     2024 this gives the day of the answer every time, the most common day 140 times).
     An answer spread wider (no day with a quarter of the records, or three days with a
-    tenth each) within one ISO week is that week's, within one month that month's;
-    wider still, it has no period."""
+    tenth each) is the ISO week of its latest day when that week holds them all, else
+    that day's month when it does, else it has no period. Records of the two days before
+    a period count for it: they were submitted the evening or the weekend before its
+    first page (the answer of Monday 2024-12-09 holds records of Sunday the 8th)."""
     if not days:
         return None
     counts = Counter(days)
@@ -97,10 +101,10 @@ def records_period(days: Sequence[str]) -> Period | None:
     main = [d for d, n in counts.items() if n >= len(days) / 4]
     if main and len(busy) < 3:
         return parse_period(max(main))
-    first, last = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
-    year, week, _ = first.isocalendar()
-    if last.isocalendar()[:2] == (year, week):
-        return parse_period(f"{year}-W{week:02d}")
-    if (first.year, first.month) == (last.year, last.month):
-        return parse_period(f"{first.year}-{first.month:02d}")
+    earliest, latest = dt.date.fromisoformat(min(days)), dt.date.fromisoformat(max(days))
+    year, week, _ = latest.isocalendar()
+    for label in (f"{year:04d}-W{week:02d}", f"{latest.year:04d}-{latest.month:02d}"):
+        period = parse_period(label)
+        if period is not None and period.first - earliest <= SUBMITTED_BEFORE:
+            return period
     return None

@@ -14,7 +14,8 @@ from bs4 import BeautifulSoup
 
 from ..model import ERROR, WARNING, Entry, Problem
 from ..textnorm import clean_text
-from .api_json import content_date
+from ..words import counted, plural
+from .api_json import records_date, stated_date
 from .dates import ContentDate, day_of
 from .records import daily_papers_entries, normalize_arxiv_id
 
@@ -28,8 +29,9 @@ def parse_html(path: str, text: str):
             holder = div
             break
     if holder is not None:
-        layout, entries, problems, found = _from_props(path, text, holder)
-        return layout, entries, problems, found or _time_date(soup)
+        layout, entries, problems, stated, days = _from_props(path, text, holder)
+        # the date the page states, then the one it shows, then its records' days
+        return layout, entries, problems, stated or _time_date(soup) or records_date(days)
     return _from_cards(path, soup)
 
 
@@ -54,15 +56,15 @@ def _from_props(path: str, text: str, holder):
     except json.JSONDecodeError as exc:
         return "data-props", [], [Problem(path, line + props.count("\n", 0, exc.pos), ERROR,
                                           f"malformed JSON in data-props: {exc.msg}: "
-                                          f"character {exc.pos + 1} of the attribute")], None
+                                          f"character {exc.pos + 1} of the attribute")], None, []
     except RecursionError:
-        return "data-props", [], [Problem(path, line, ERROR,
-                                          "malformed JSON in data-props: nested too deeply")], None
+        return "data-props", [], [Problem(path, line, ERROR, "malformed JSON in data-props: "
+                                          "nested too deeply")], None, []
     if not isinstance(data, dict) or not isinstance(data.get("dailyPapers"), list):
         return "data-props", [], [Problem(path, line, ERROR,
-                                          "data-props has no 'dailyPapers' list")], None
+                                          "data-props has no 'dailyPapers' list")], None, []
     entries, problems, days = daily_papers_entries(path, props, data, base_line=line)
-    return "data-props", entries, problems, content_date(data, days)
+    return "data-props", entries, problems, stated_date(data), days
 
 
 def _offset_of_line(text: str, line: int) -> int:
@@ -92,7 +94,8 @@ def _from_cards(path: str, soup: BeautifulSoup):
         return "cards", [], [*problems, Problem(path, 1, ERROR,
                                                 "HTML page without Daily Papers data (no "
                                                 "data-props and no paper cards)")], None
+    n = len(entries)
     problems.insert(0, Problem(path, entries[0].line, WARNING,
-                               f"no data-props; read {len(entries)} visible paper cards, "
-                               "which have no abstracts"))
+                               f"no data-props; read {counted(n, 'visible paper card')}, "
+                               f"which {plural('has', n, 'have')} no {plural('abstract', n)}"))
     return "cards", entries, problems, _time_date(soup)

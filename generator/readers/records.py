@@ -89,7 +89,7 @@ def record_to_entry(path: str, line: int, record: object
     (the daily API and the page's data), a bare paper object `{id, title, summary,
     authors, upvotes, publishedAt}` (`/api/papers/{id}`), and scraped lists keyed
     `title` with `arxiv_id`, `link` or `paper_url`, and `abstract`, `summary` or
-    `details.abstract`."""
+    `details.abstract` (`details` may hold the authors and the publication date too)."""
     if not isinstance(record, dict):
         return None, Problem(path, line, WARNING, "record is not an object; skipped",
                              type(record).__name__, lost_entry=True)
@@ -105,11 +105,13 @@ def record_to_entry(path: str, line: int, record: object
                              _short_json(record), lost_entry=True)
     upvotes = paper.get("upvotes")
     entry = Entry(path, line, title, abstract, arxiv_id=_arxiv_from(record, paper),
-                  authors=_authors(paper.get("authors") or record.get("authors")),
+                  authors=_authors(paper.get("authors") or record.get("authors")
+                                   or details.get("authors")),
                   upvotes=upvotes if isinstance(upvotes, int) and not isinstance(upvotes, bool)
                   else None,
                   published=_first(paper.get("publishedAt"), record.get("publishedAt"),
-                                   record.get("published")) or None)
+                                   record.get("published"), details.get("publishedAt"),
+                                   details.get("published")) or None)
     if not abstract:
         return entry, Problem(path, line, WARNING, "record has no abstract; kept with its "
                               "title only", title)
