@@ -58,6 +58,7 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
         title = _canonical_title(members)
         variants = tuple(dict.fromkeys(e.title for e in members if e.title != title))
         authors = next((e.authors for e in members if e.authors), ())
+        keywords = next((e.keywords for e in members if e.keywords), ())
         arxiv = next((e.arxiv_id for e in members if e.arxiv_id), None)
         papers.append(Paper(
             id=pid.id, title=title, abstract=_canonical_abstract(members), arxiv_id=arxiv,
@@ -67,6 +68,7 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
             first_seen=members[0].dump, last_seen=members[-1].dump, aliases=pid.aliases,
             upvotes=max((e.upvotes for e in members if e.upvotes is not None), default=None),
             published=next((e.published for e in members if e.published), None),
+            keywords=keywords,
         ))
     problems: list[Problem] = [p for r in results for p in r.problems]
     dumps = tuple(sorted((r.dump for r in results if r.dump.format != DUPLICATE),

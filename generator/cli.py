@@ -143,7 +143,7 @@ def main(argv: list[str] | None = None) -> int:
         _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
         return EXIT_OK
     if args.command == "catalog":
-        text = to_json(catalog_document(catalog))
+        text = to_json(catalog_document(catalog, make_links(catalog, progress)))
         if args.out == "-":
             sys.stdout.write(text)
         else:

@@ -5,12 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from .links import Links
 from .model import Catalog, Paper
 
-SCHEMA_VERSION = 1
+# 2: papers gained `related`, `mentions` and `mentioned_by` (every field of 1 kept)
+SCHEMA_VERSION = 2
 
 
-def paper_record(paper: Paper) -> dict[str, Any]:
+def paper_record(paper: Paper, links: Links) -> dict[str, Any]:
     return {
         "id": paper.id,
         "url": paper.url,
@@ -28,16 +30,19 @@ def paper_record(paper: Paper) -> dict[str, Any]:
         "aliases": [f"papers/{a}/" for a in paper.aliases],
         "upvotes": paper.upvotes,
         "published": paper.published,
+        "related": [{"id": pid, "score": score} for pid, score in links.related.get(paper.id, ())],
+        "mentions": list(links.mentions.get(paper.id, ())),
+        "mentioned_by": list(links.mentioned_by.get(paper.id, ())),
     }
 
 
-def catalog_document(catalog: Catalog) -> dict[str, Any]:
+def catalog_document(catalog: Catalog, links: Links) -> dict[str, Any]:
     return {
         "schema_version": SCHEMA_VERSION,
         "dumps": [{"name": d.name, "format": d.format, "layout": d.layout, "date": d.date,
                    "date_label": d.date_label, "date_source": d.date_source,
                    "entries": d.entry_count} for d in catalog.dumps],
-        "papers": [paper_record(p) for p in catalog.papers],
+        "papers": [paper_record(p, links) for p in catalog.papers],
     }
 
 

@@ -1,27 +1,29 @@
 """Cross-links between papers, precomputed at build time.
 
 * related papers: the nearest neighbours by TF-IDF cosine similarity of title and
-  abstract (scikit-learn), computed in blocks so memory stays bounded at 50k papers;
-* mentions: another indexed paper whose *name* an abstract uses. A paper's name is the
-  part of its title before the colon when it looks like a name ("PIXART-δ", "MoEUT",
-  "Quamba2": capitals inside, digits, Greek letters or hyphens), and is not so common
-  in abstracts that it is a generic word.
+  abstract (scikit-learn) plus a small bonus for shared topics (see `related_papers`);
+  candidates come from an inverted index of each paper's most specific terms, so the
+  cost stays far below all pairs at 50k papers;
+* mentions: another indexed paper whose *name* an abstract uses (`mentions.py`).
+
+Measured against labelled related papers of the 2024 stream: `benchmarks/bench_related.py`.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from .mentions import mentions
 from .model import Paper
-from .textnorm import match_key
 
 RELATED = 5
-MIN_SIMILARITY = 0.05
-BLOCK = 512
-MAX_NAME_WORDS = 4
-COMMON_NAME_SHARE = 0.01  # a name found in more abstracts than this share is generic
+MIN_SIMILARITY = 0.05  # a link needs at least this TF-IDF cosine, topics or not
+TOPIC_WEIGHT = 0.1  # bonus for the Jaccard overlap of the two papers' topics (tuned on dev)
+BLOCK = 512  # rows of the candidate product at a time
+TOP_TERMS = 24  # a paper is indexed under its heaviest terms...
+MAX_TERM_PAPERS = 1000  # ...that are in at most this many papers
+CANDIDATES = 120  # best candidates by the pruned index, re-scored exactly
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,22 @@ class Links:
 
 def related_papers(papers: Sequence[Paper], k: int = RELATED
                    ) -> dict[str, tuple[tuple[str, float], ...]]:
+    """Each paper's k most related papers, best first: `(id, score)`, score in [0, 1].
+
+    score = cosine + TOPIC_WEIGHT * topic Jaccard (shown capped at 1), where cosine is
+    that of the TF-IDF vectors of "title title abstract" (English stop words dropped,
+    sublinear tf, terms in more than half the papers dropped) and the topic Jaccard is
+    |shared topics| / |topics of either|: a pair without shared topics scores its cosine,
+    as before topics counted. A pair whose cosine is under MIN_SIMILARITY is never
+    linked. Ties go to the smaller id, so the output depends only on the papers (but for
+    an exact tie at the index's cut-off below, which goes by position).
+
+    Candidates: every paper is indexed under its TOP_TERMS heaviest terms found in at
+    most MAX_TERM_PAPERS papers; the index gives each paper its CANDIDATES best
+    neighbours by the pruned dot product (work bounded by n * TOP_TERMS *
+    MAX_TERM_PAPERS, not n^2), and those are scored exactly as above. Corpora of one
+    block or less use every term (all pairs are cheap there).
+    """
     if len(papers) < 2:
         return {p.id: () for p in papers}
     import numpy as np
@@ -41,72 +59,123 @@ def related_papers(papers: Sequence[Paper], k: int = RELATED
     texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]
     vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
                                  max_df=0.5 if len(papers) > 20 else 1.0, dtype=np.float32)
-    matrix = vectorizer.fit_transform(texts)
-    transposed = matrix.T.tocsr()
+    try:
+        matrix = vectorizer.fit_transform(texts).tocsr()
+    except ValueError:  # no paper has a word that is not a stop word
+        return {p.id: () for p in papers}
+    matrix.sort_indices()
+    n = len(papers)
+    rows, cols = _candidates(matrix, min(CANDIDATES, n - 1))
+    cosine = _pair_dots(matrix, rows, cols)
+    shared = _topic_overlap(papers, rows, cols)
+    score = np.round(cosine.astype(np.float64) + TOPIC_WEIGHT * shared, 4)
+    ok = cosine >= MIN_SIMILARITY
+    rows, cols, score = rows[ok], cols[ok], score[ok]
     ids = [p.id for p in papers]
+    rank = np.empty(n, dtype=np.int64)
+    rank[np.argsort(np.array(ids), kind="stable")] = np.arange(n)
+    order = np.lexsort((rank[cols], -score, rows))  # by paper, best first, ties by id
+    rows, cols, score = rows[order], cols[order], score[order]
+    first = np.searchsorted(rows, np.arange(n + 1))
     result: dict[str, tuple[tuple[str, float], ...]] = {}
-    for start in range(0, len(papers), BLOCK):
-        block = (matrix[start : start + BLOCK] @ transposed).toarray()
-        for row in range(block.shape[0]):
-            i = start + row
-            scores = block[row]
-            scores[i] = -1.0
-            top = min(k, len(papers) - 1)
-            candidates = np.argpartition(-scores, top - 1)[:top] if top else []
-            # stable order: best first, ties by id
-            chosen = sorted(candidates, key=lambda j: (-round(float(scores[j]), 6), ids[j]))
-            result[ids[i]] = tuple((ids[j], round(float(scores[j]), 4)) for j in chosen
-                                   if scores[j] >= MIN_SIMILARITY)
+    for i in range(n):
+        lo, hi = first[i], min(first[i + 1], first[i] + k)
+        result[ids[i]] = tuple((ids[j], float(s)) for j, s in
+                               zip(cols[lo:hi].tolist(),
+                                   np.minimum(score[lo:hi], 1.0).tolist(), strict=True))
     return result
 
 
-_NAME_CHARS = re.compile(r"[A-Z0-9\-\u0370-\u03ff]")
+def _topic_overlap(papers: Sequence[Paper], rows, cols):
+    """Jaccard of the topic sets of papers rows[t] and cols[t], on bit masks."""
+    import numpy as np
+
+    names = sorted({t for p in papers for t in p.topics})
+    if not names:
+        return np.zeros(len(rows), dtype=np.float32)
+    bit = {name: b for b, name in enumerate(names)}
+    words = (len(names) + 63) // 64
+    masks = np.zeros((len(papers), words), dtype=np.uint64)
+    for i, p in enumerate(papers):
+        for t in p.topics:
+            masks[i, bit[t] // 64] |= np.uint64(1) << np.uint64(bit[t] % 64)
+    a, b = masks[rows], masks[cols]
+    both = np.bitwise_count(a & b).sum(axis=1)
+    either = np.bitwise_count(a | b).sum(axis=1)
+    return (both / np.maximum(either, 1)).astype(np.float32)
 
 
-def paper_name(title: str) -> str | None:
-    """'PIXART-δ: Fast and ...' -> 'PIXART-δ'; None when the title has no name."""
-    if ":" not in title:
-        return None
-    name = title.split(":", 1)[0].strip()
-    words = name.split()
-    if not name or len(words) > MAX_NAME_WORDS:
-        return None
-    # a name, not a phrase: something beyond a capital first letter marks it
-    if not any(_NAME_CHARS.search(w[1:]) for w in words):
-        return None
-    key = match_key(name).replace(" ", "")
-    # short acronyms ("RMT", "CAT") name many unrelated things; digits or Greek help
-    distinctive = len(key) >= 4 or re.search(r"[0-9\u0370-\u03ff]", name) is not None
-    return name if len(key) >= 2 and distinctive else None
+def _candidates(matrix, wide: int):
+    """(rows, cols): for every paper, its `wide` best other papers by the dot product of
+    the pruned vectors (ties by column), as two arrays sorted by row."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    n = matrix.shape[0]
+    pruned = matrix
+    if n > BLOCK:
+        df = np.bincount(matrix.indices, minlength=matrix.shape[1])
+        r = np.repeat(np.arange(n), np.diff(matrix.indptr))
+        ok = df[matrix.indices] <= MAX_TERM_PAPERS
+        r, c, w = r[ok], matrix.indices[ok], matrix.data[ok]
+        order = np.lexsort((c, -w, r))
+        r, c, w = r[order], c[order], w[order]
+        keep = np.arange(len(r)) - np.searchsorted(r, r) < TOP_TERMS
+        pruned = sp.csr_matrix((w[keep], (r[keep], c[keep])), shape=matrix.shape,
+                               dtype=np.float32)
+    transposed = pruned.T.tocsr()
+    out_rows, out_cols = [], []
+    for start in range(0, n, BLOCK):
+        block = (pruned[start : start + BLOCK] @ transposed).tocsr()
+        block.sort_indices()
+        r, c = _best_per_row(block, wide, start)
+        out_rows.append(r + start)
+        out_cols.append(c)
+    return np.concatenate(out_rows), np.concatenate(out_cols)
 
 
-def mentions(papers: Sequence[Paper]) -> tuple[dict[str, tuple[str, ...]],
-                                                dict[str, tuple[str, ...]]]:
-    by_key: dict[str, list[str]] = {}
-    for p in papers:
-        name = paper_name(p.title)
-        if name:
-            by_key.setdefault(match_key(name), []).append(p.id)
-    names = {key: ids[0] for key, ids in by_key.items() if len(ids) == 1}
-    lengths = sorted({len(key.split()) for key in names})
-    found: dict[str, set[str]] = {}
-    seen_in: dict[str, int] = {}
-    for p in papers:
-        words = match_key(p.abstract).split()
-        keys = {gram for n in lengths for i in range(len(words) - n + 1)
-                if (gram := " ".join(words[i : i + n])) in names}
-        for key in keys:
-            seen_in[key] = seen_in.get(key, 0) + 1
-        found[p.id] = keys
-    limit = max(3, int(COMMON_NAME_SHARE * len(papers)))
-    out: dict[str, tuple[str, ...]] = {}
-    back: dict[str, set[str]] = {p.id: set() for p in papers}
-    for p in papers:
-        targets = sorted({names[k] for k in found[p.id] if seen_in[k] <= limit} - {p.id})
-        out[p.id] = tuple(targets)
-        for t in targets:
-            back[t].add(p.id)
-    return out, {k: tuple(sorted(v)) for k, v in back.items()}
+def _best_per_row(block, k: int, start: int):
+    """(rows, cols) of the k largest entries of each row of a CSR matrix with sorted
+    indices (ties by column), sorted by row, leaving out column `start + row` (the paper
+    itself): a threshold per row from a partition of the row's values, then a sort of the
+    few entries at or above it."""
+    import numpy as np
+
+    counts = np.diff(block.indptr)
+    rows = np.repeat(np.arange(block.shape[0]), counts)
+    values = block.data.copy()
+    values[block.indices == rows + start] = -np.inf
+    if counts.max(initial=0) > k:
+        padded = np.full((block.shape[0], counts.max()), -np.inf, dtype=values.dtype)
+        padded[rows, np.arange(len(rows)) - block.indptr[rows]] = values
+        threshold = np.partition(padded, -k, axis=1)[:, -k]
+        keep = values >= threshold[rows]
+    else:
+        keep = np.ones(len(rows), dtype=bool)
+    keep &= values > -np.inf
+    rows, cols, values = rows[keep], block.indices[keep], values[keep]
+    order = np.lexsort((cols, -values, rows))
+    rows, cols = rows[order], cols[order]
+    first = np.searchsorted(rows, rows)
+    keep = np.arange(len(rows)) - first < k
+    return rows[keep].astype(np.int64), cols[keep].astype(np.int64)
+
+
+def _pair_dots(matrix, rows, cols, chunk: int = 65_536):
+    """Dot products of the sparse rows matrix[rows[t]] and matrix[cols[t]]: each
+    unordered pair computed once, by chunks."""
+    import numpy as np
+
+    n = matrix.shape[0]
+    low, high = np.minimum(rows, cols), np.maximum(rows, cols)
+    pairs, back = np.unique(low * n + high, return_inverse=True)
+    a_all, b_all = pairs // n, pairs % n
+    out = np.empty(len(pairs), dtype=np.float32)
+    for start in range(0, len(pairs), chunk):
+        a, b = a_all[start : start + chunk], b_all[start : start + chunk]
+        out[start : start + len(a)] = np.asarray(
+            matrix[a].multiply(matrix[b]).sum(axis=1)).ravel()
+    return out[back.ravel()]
 
 
 def link(papers: Sequence[Paper]) -> Links:

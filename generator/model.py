@@ -86,6 +86,7 @@ class Entry:
     authors: tuple[str, ...] = ()
     upvotes: int | None = None
     published: str | None = None
+    keywords: tuple[str, ...] = ()  # the record's `ai_keywords`, when it has them
 
     @property
     def key(self) -> tuple[str, int]:
@@ -124,6 +125,7 @@ class Paper:
     topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     topic_matches: tuple[Any, ...] = ()  # topics.TopicMatch, why the paper is in each topic
+    keywords: tuple[str, ...] = ()  # key phrases a dump gave (the API's `ai_keywords`)
 
     @property
     def url(self) -> str:

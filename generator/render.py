@@ -428,7 +428,7 @@ def build_site_model(data: SiteInput) -> SiteModel:
         slug = record.path.removeprefix("digests/").removesuffix("/")
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
-    files.add("api/papers.json", to_json(catalog_document(data.catalog)))
+    files.add("api/papers.json", to_json(catalog_document(data.catalog, data.links)))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(),
                      build_index(data.catalog.papers, topic_titles))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 
@@ -85,10 +86,64 @@ def match_key(text: str) -> str:
         text = _LATEX_GREEK.sub(lambda m: " " + m.group(1).lower() + " ", text)
     if text.isascii():
         return " ".join(text.lower().encode().translate(_ASCII_NON_WORD).decode().split())
-    else:
-        text = unicodedata.normalize("NFKD", text.casefold()).translate(_GREEK_TABLE)
-        text = _MARKS.sub("", text)
-    return _NON_WORD.sub(" ", text).strip()
+    return _NON_WORD.sub(" ", _fold(text)).strip()
+
+
+def _fold(text: str) -> str:
+    """Non-ASCII text with case, accents, Greek spelling and invisible characters folded;
+    punctuation still in place."""
+    text = unicodedata.normalize("NFKD", text.casefold()).translate(_GREEK_TABLE)
+    return _MARKS.sub("", text)
+
+
+# a hyphen or dash between two word characters joins them into one compound ("vision-language");
+# these characters between two words end a phrase ("Text, Image" is not "text image")
+_HYPHENS = "-\u2010\u2011\u2013"
+_BREAKS = frozenset(",.;:!?()[]{}<>/|\"\u201c\u201d\u2014\u2026")
+_ASCII_WORD = re.compile(r"[a-z0-9]+")
+_WORD = re.compile(r"[^\W_]+")
+JOINED, SPACED, BROKEN, OPENED, CLOSED = "-", " ", ",", "(", ")"
+
+
+def match_words(text: str) -> tuple[list[str], list[str]]:
+    """The words of `match_key(text)`, and for each how it follows the word before it:
+    `JOINED` in a hyphenated compound ("language" in "vision-language", "4o" in "GPT-4o"),
+    `OPENED` right after an opening bracket ("LLMs" in "models (LLMs)"), `CLOSED` right
+    after a closing one, `BROKEN` after other punctuation that ends a phrase (a comma, a
+    full stop...; the first word too; a dash with spaces), else `SPACED`. `OPENED` and
+    `CLOSED` end phrases too. A full stop between digits ("3.5") ends nothing."""
+    if "\\" in text:
+        text = _LATEX_GREEK.sub(lambda m: " " + m.group(1).lower() + " ", text)
+    parts = _ASCII_SPLIT.split(text.lower()) if text.isascii() else _SPLIT.split(_fold(text))
+    words = parts[1::2]
+    links = [_link(gap) for gap in parts[0:-1:2]]
+    if links:
+        links[0] = BROKEN
+    for k in range(1, len(words)):  # "3.5": a full stop between digits
+        if parts[2 * k] == "." and words[k - 1][-1].isdigit() and words[k][0].isdigit():
+            links[k] = SPACED
+    return words, links
+
+
+_ASCII_SPLIT = re.compile(r"([a-z0-9]+)")
+_SPLIT = re.compile(r"([^\W_]+)")
+
+
+@functools.lru_cache(maxsize=4096)
+def _link(gap: str) -> str:
+    """How a word follows the text `gap` between it and the word before."""
+    if gap == " ":
+        return SPACED
+    if len(gap) == 1 and gap in _HYPHENS:
+        return JOINED
+    stripped = gap.strip()
+    if stripped in ("(", "["):
+        return OPENED
+    if stripped[:1] in (")", "]"):
+        return CLOSED
+    if any(c in _BREAKS or c in _HYPHENS for c in gap):  # " - " parts clauses
+        return BROKEN
+    return SPACED
 
 
 def is_truncated(text: str) -> bool:

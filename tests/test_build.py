@@ -37,8 +37,10 @@ def test_catalog_to_stdout_and_file(tmp_path):
     result = run_cli("catalog", "--out", str(out), "--quiet")
     assert result.returncode == 0, result.stderr
     document = json.loads(out.read_text(encoding="utf-8"))
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     assert len(document["papers"]) == 349
+    # the same document the site publishes: links included
+    assert sum(1 for p in document["papers"] if p["related"]) > 300
     piped = run_cli("catalog", "--out", "-", "--quiet")
     assert piped.stdout == out.read_text(encoding="utf-8")
 
@@ -54,11 +56,12 @@ def seed_site(tmp_path_factory):
 @pytest.mark.slow
 def test_export_schema(seed_site):
     document = json.loads((seed_site / "api" / "papers.json").read_text(encoding="utf-8"))
-    assert document["schema_version"] == 1
+    assert document["schema_version"] == 2
     papers = document["papers"]
     assert len(papers) == 349
     required = {"id", "url", "title", "abstract", "arxiv_id", "authors", "topics", "tags",
-                "title_variants", "first_seen", "last_seen", "sources"}
+                "title_variants", "first_seen", "last_seen", "sources", "aliases", "upvotes",
+                "published", "related", "mentions", "mentioned_by"}
     for paper in papers:
         assert required <= set(paper)
         assert paper["url"] == f"papers/{paper['id']}/"
@@ -69,6 +72,28 @@ def test_export_schema(seed_site):
             assert line.endswith(source["title"])  # the line of the title, in that dump
     assert sum(len(p["sources"]) for p in papers) == 425
     assert [p["id"] for p in papers] == sorted(p["id"] for p in papers)
+
+
+@pytest.mark.slow
+def test_export_links_name_papers_of_the_index(seed_site):
+    papers = json.loads((seed_site / "api" / "papers.json").read_text(encoding="utf-8")
+                        )["papers"]
+    ids = {p["id"] for p in papers}
+    by_id = {p["id"]: p for p in papers}
+    assert sum(1 for p in papers if p["related"]) > 300
+    assert sum(1 for p in papers if p["mentions"]) >= 1  # precondition
+    for paper in papers:
+        related = paper["related"]
+        assert len(related) <= 5
+        assert all(r["id"] in ids and r["id"] != paper["id"] for r in related)
+        assert [r["score"] for r in related] == sorted((r["score"] for r in related),
+                                                       reverse=True)
+        assert all(0 < r["score"] <= 1 for r in related)
+        # mentioned_by is the inverse of mentions
+        for target in paper["mentions"]:
+            assert paper["id"] in by_id[target]["mentioned_by"]
+        for source in paper["mentioned_by"]:
+            assert paper["id"] in by_id[source]["mentions"]
 
 
 @pytest.mark.slow
@@ -133,8 +158,9 @@ def test_missing_dumps_folder(tmp_path):
 
 def test_schema_is_documented():
     text = (REPO / "docs" / "data.md").read_text(encoding="utf-8")
+    from generator.links import Links
     from generator.model import Paper
 
-    record = paper_record(Paper("x", "t", "a", None, (), (), (), "d", "d"))
+    record = paper_record(Paper("x", "t", "a", None, (), (), (), "d", "d"), Links({}, {}, {}))
     for key in record:
         assert f"`{key}`" in text, key

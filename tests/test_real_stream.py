@@ -508,7 +508,7 @@ def test_one_paper_site_says_one_in_the_singular(tmp_path):
     assert "<strong>1</strong> paper: " in digest
     assert "1 digest brought 1 paper new to the index; the most, 1, came with 2024-11-07." in \
         docs["trends.md"]
-    assert paper.topics == ("science-and-medicine",)
+    assert "science-and-medicine" in paper.topics  # with others the rules find
     topic = "topics/science-and-medicine/index.md"
     assert "<strong>1</strong> paper, newest first" in docs[topic]
     assert 'description: "1 paper. ' in docs[topic]

@@ -81,6 +81,20 @@ def _authors(listed: object) -> tuple[str, ...]:
     return tuple(n for n in names if n)
 
 
+MAX_KEYWORDS = 50  # more key phrases than a record has ever had; a hostile list stops here
+MAX_KEYWORD_CHARS = 200
+
+
+def _keywords(listed: object) -> tuple[str, ...]:
+    """`paper.ai_keywords` of the API: a list of short phrases ("vision-language models"),
+    cleaned, without repeats, at most MAX_KEYWORDS of at most MAX_KEYWORD_CHARS each."""
+    if not isinstance(listed, list):
+        return ()
+    phrases = (_text(k) for k in listed[: 4 * MAX_KEYWORDS])
+    kept = dict.fromkeys(p for p in phrases if p and len(p) <= MAX_KEYWORD_CHARS)
+    return tuple(kept)[:MAX_KEYWORDS]
+
+
 def record_to_entry(path: str, line: int, record: object
                     ) -> tuple[Entry | None, Problem | None]:
     """One record to an entry, with a problem to report (or the reason there is none).
@@ -89,7 +103,8 @@ def record_to_entry(path: str, line: int, record: object
     (the daily API and the page's data), a bare paper object `{id, title, summary,
     authors, upvotes, publishedAt}` (`/api/papers/{id}`), and scraped lists keyed
     `title` with `arxiv_id`, `link` or `paper_url`, and `abstract`, `summary` or
-    `details.abstract` (`details` may hold the authors and the publication date too)."""
+    `details.abstract` (`details` may hold the authors and the publication date too).
+    Later API answers add `paper.ai_keywords`, kept as the entry's `keywords`."""
     if not isinstance(record, dict):
         return None, Problem(path, line, WARNING, "record is not an object; skipped",
                              type(record).__name__, lost_entry=True)
@@ -111,7 +126,8 @@ def record_to_entry(path: str, line: int, record: object
                   else None,
                   published=_first(paper.get("publishedAt"), record.get("publishedAt"),
                                    record.get("published"), details.get("publishedAt"),
-                                   details.get("published")) or None)
+                                   details.get("published")) or None,
+                  keywords=_keywords(paper.get("ai_keywords") or record.get("ai_keywords")))
     if not abstract:
         return entry, Problem(path, line, WARNING, "record has no abstract; kept with its "
                               "title only", title)
