@@ -52,8 +52,8 @@ LIGHTHOUSE = NODE_MODULES / "lighthouse" / "cli" / "index.js"
 CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
 CHROME_ARGS = ["--no-sandbox", "--headless", "--disable-gpu", "--disable-background-networking",
                "--disable-component-update", "--disable-sync", "--no-first-run"]
-KINDS = ("home", "topics index", "topic", "paper", "digests index", "digest", "trends",
-         "search", "tags index", "tag")
+KINDS = ("home", "topics index", "topic", "paper", "digests index", "digests month", "digest",
+         "trends", "topics over time", "search", "tags index", "tag")
 WIDTHS = {"1280": {"viewport": {"width": 1280, "height": 900}},
           "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
                   "is_mobile": True, "has_touch": True}}
@@ -158,11 +158,18 @@ def page_urls(site: Path) -> dict[str, str]:
     }
     if tags:
         urls["tag"] = f"tags/{tags.most_common(1)[0][0]}/"
-    return urls
+    months = sorted((site / "digests" / "months").glob("*/index.html"))
+    if months:  # the busiest month's page (pages of this kind exist from this change on)
+        busiest = max(months, key=lambda p: (p.stat().st_size, p.as_posix()))
+        urls["digests month"] = f"digests/months/{busiest.parent.name}/"
+    if (site / "trends" / "topics" / "index.html").is_file():
+        urls["topics over time"] = "trends/topics/"
+    return {kind: urls[kind] for kind in KINDS if kind in urls}
 
 
 def open_page(context, url: str):
     page = context.new_page()
+    page.set_default_timeout(300_000)  # a page of tens of thousands of elements is slow
     page.goto(url, wait_until="load")
     if "/search/" in url:
         page.wait_for_selector("#paper-search[data-search-done]", timeout=60_000)
@@ -253,7 +260,10 @@ def kind_of(rel: str) -> str:
     if parts[0] in ("topics", "tags"):
         return parts[0][:-1]
     if parts[0] == "digests":
-        return "digests index" if len(parts) == 2 or parts[1] == "months" else "digest"
+        return ("digests index" if len(parts) == 2 else
+                "digests month" if parts[1] == "months" else "digest")
+    if parts[0] == "trends" and len(parts) > 2:
+        return "topics over time"
     if parts[0] == "papers":
         return "paper"
     if parts[0] in ("trends", "search"):
