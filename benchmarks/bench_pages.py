@@ -1,7 +1,7 @@
 """Measure the built pages for every reader: accessibility, weight, search behaviour.
 
     python -m benchmarks.bench_pages [--years 2] [--work DIR [--reuse]]
-                                     [--sites seed,years] [--no-lighthouse]
+                                     [--sites seed,years] [--measures axe,lighthouse,...]
 
 Builds two sites with the generator's command line: the seed site (`dumps/`) and the
 site of `--years` years of real days (the seeds plus `benchmarks/real_years.py`'s
@@ -221,7 +221,8 @@ def lighthouse(url: str, desktop: bool) -> tuple[int, list[str]]:
     done = subprocess.run(command, capture_output=True, text=True, timeout=300,
                           env={**os.environ, "CHROME_PATH": CHROMIUM})
     if done.returncode != 0:
-        raise RuntimeError(f"lighthouse failed on {url}: {done.stderr[-2000:]}")
+        reason = re.search(r"\(([A-Z_]+)\)", done.stderr)
+        return -1, [f"Lighthouse failed: {reason.group(1) if reason else 'see its output'}"]
     report = json.loads(done.stdout)
     category = report["categories"]["accessibility"]
     failing = sorted(ref["id"] for ref in category["auditRefs"]
@@ -356,23 +357,41 @@ def _visible_in_box(page, locator) -> bool:
 
 # --- report ---------------------------------------------------------------------------------
 
-def report(name: str, site: Path, lighthouse_too: bool) -> None:
+MEASURES = ("axe", "lighthouse", "weight", "search")
+
+
+def report(name: str, site: Path, measures: tuple[str, ...] = MEASURES) -> None:
     from playwright.sync_api import sync_playwright
 
     urls = page_urls(site)
     print(f"\n## {name} site\n")
-    weights = page_weights(site)
+    weights = page_weights(site) if "weight" in measures else {}
+    axe, live, search, lh = {}, {}, {}, {}
     with serve(site) as base, sync_playwright() as p:
         browser = launch(p)
-        say(f"{name}: axe on {len(urls)} kinds of page")
-        axe = measure_axe(browser, base, urls)
+        if "axe" in measures:
+            say(f"{name}: axe on {len(urls)} kinds of page")
+            axe = measure_axe(browser, base, urls)
         say(f"{name}: page weight and search")
         live = {kind: live_elements(browser, base, row["elements"][1])
                 for kind, row in weights.items() if kind != "other"}
-        search = measure_search(browser, base)
+        if "search" in measures:
+            search = measure_search(browser, base)
         browser.close()
-        lh = measure_lighthouse(base, urls) if lighthouse_too else {}
+        if "lighthouse" in measures:
+            lh = measure_lighthouse(base, urls)
+    if axe:
+        _print_axe(axe, urls)
+    if lh:
+        _print_lighthouse(lh)
+    if weights:
+        _print_weights(weights, live)
+    if search:
+        _print_search(search)
+    sys.stdout.flush()
 
+
+def _print_axe(axe, urls) -> None:
     print("### axe-core: serious and critical nodes (WCAG 2.1 A/AA)\n")
     print("| page | url | light 1280 | light 390 | dark 1280 | dark 390 |")
     print("|---|---|---:|---:|---:|---:|")
@@ -394,15 +413,20 @@ def report(name: str, site: Path, lighthouse_too: bool) -> None:
     print(f"\nTotal {sum(totals.values())} nodes; by rule: "
           + (", ".join(f"{r} {n}" for r, n in rules.most_common()) or "none") + ".\n")
 
+
+def _print_lighthouse(lh) -> None:
     if lh:
         print("### Lighthouse accessibility (light palette)\n")
         print("| page | phone | desktop | failing audits |")
         print("|---|---:|---:|---|")
         for kind, (phone, desktop) in lh.items():
             failing = sorted(set(phone[1]) | set(desktop[1]))
-            print(f"| {kind} | {phone[0]} | {desktop[0]} | {', '.join(failing) or '—'} |")
+            shown = [str(r[0]) if r[0] >= 0 else "failed" for r in (phone, desktop)]
+            print(f"| {kind} | {shown[0]} | {shown[1]} | {', '.join(failing) or '—'} |")
         print()
 
+
+def _print_weights(weights, live) -> None:
     print("### Page weight (every HTML page; elements as written, and live in the browser)\n")
     print("| kind | pages | largest | bytes | most elements | elements | live |")
     print("|---|---:|---|---:|---|---:|---:|")
@@ -414,6 +438,9 @@ def report(name: str, site: Path, lighthouse_too: bool) -> None:
               f"`{row['elements'][1]}` | {row['elements'][0]:,} | "
               f"{live.get(kind, '')} |")
     print()
+
+
+def _print_search(search) -> None:
     print(f"### Search (`search/?q={SEARCH_QUERY}`)\n")
     print("| width | layout shift (CLS) | Tab presses to the first result | first result at y "
           "| filters | filters out of sight |")
@@ -421,7 +448,6 @@ def report(name: str, site: Path, lighthouse_too: bool) -> None:
     for width, row in search.items():
         print(f"| {width} | {row['cls']:.3f} | {row['tabs to first result']} | "
               f"{row['first result y']} px | {row['filters']} | {row['filters out of sight']} |")
-    sys.stdout.flush()
 
 
 def main() -> None:
@@ -431,18 +457,22 @@ def main() -> None:
     parser.add_argument("--work", type=Path, help="keep corpora and sites here")
     parser.add_argument("--reuse", action="store_true", help="measure sites built before")
     parser.add_argument("--sites", default="seed,years", help="seed, years or both")
-    parser.add_argument("--no-lighthouse", action="store_true")
+    parser.add_argument("--measures", default=",".join(MEASURES),
+                        help="which tables: " + ", ".join(MEASURES) + " (default: all)")
     args = parser.parse_args()
-    if not AXE.is_file() or (not args.no_lighthouse and not LIGHTHOUSE.is_file()):
+    measures = tuple(m for m in args.measures.split(",") if m)
+    if not set(measures) <= set(MEASURES):
+        parser.error(f"--measures: choose from {', '.join(MEASURES)}")
+    if not AXE.is_file() or ("lighthouse" in measures and not LIGHTHOUSE.is_file()):
         raise SystemExit("run `npm ci --prefix .ci` first (axe-core and Lighthouse)")
     wanted = args.sites.split(",")
     with contextlib.ExitStack() as stack:
         work = args.work or Path(stack.enter_context(tempfile.TemporaryDirectory()))
         if "seed" in wanted:
-            report("Seed", seed_site(work / "seed", args.reuse), not args.no_lighthouse)
+            report("Seed", seed_site(work / "seed", args.reuse), measures)
         if "years" in wanted:
             site = years_site(work / "years", args.years, args.reuse)
-            report(f"{args.years}-year", site, not args.no_lighthouse)
+            report(f"{args.years}-year", site, measures)
 
 
 if __name__ == "__main__":

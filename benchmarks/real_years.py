@@ -18,7 +18,7 @@ see a different paper with its own title:
 
 * a title `Name: subtitle` (a name of at most four words before the colon) renames the
   name (`ConvLLaVA-2: ...`, `ConvLLaVA++: ...`, ...) here and in the abstract;
-* another title gets a plain ending (`... Revisited`, `...: A Closer Look`, ...);
+* another title gets a plain ending (`... Revisited`, `... in Practice`, ...);
 * the abstract's wording changes a little ("we propose" -> "we present", "significantly"
   -> "substantially", ...) and its decimal numbers move by a tenth per pass.
 
@@ -43,8 +43,8 @@ DEFAULT_START = dt.date(2025, 1, 1)
 # endings of a follow-up's name (`Name-2`), cycled over the passes
 NAME_ENDINGS = ("-2", "++", "-XL", "-Lite", "-Pro", "-3", "-Mini", "-Plus")
 # endings of a title that has no name to rename
-TITLE_ENDINGS = (" Revisited", ": A Closer Look", ": Lessons from Scale",
-                 ": An Empirical Study", " in Practice", ": Beyond the Baseline")
+TITLE_ENDINGS = (" Revisited", " in Practice", " at Scale", " Reconsidered", " in the Wild",
+                 " Made Simple")
 # small changes of wording in the abstract, one set per pass (cycled)
 REWORDINGS = (
     (("we propose", "we present"), ("significantly", "substantially"),
@@ -103,10 +103,7 @@ def follow_up_title(title: str, variant: int) -> tuple[str, tuple[str, str] | No
         new = name + NAME_ENDINGS[k] + (str(lap + 1) if lap else "")
         return f"{new}: {m[2]}", (name, new)
     lap, k = divmod(variant - 1, len(TITLE_ENDINGS))
-    ending = TITLE_ENDINGS[k]
-    if ":" in flat and ending.startswith(":"):
-        ending = " Revisited"
-    return flat.rstrip(".") + ending + (f" ({lap + 1})" if lap else ""), None
+    return flat.rstrip(".") + TITLE_ENDINGS[k] + (f" ({lap + 1})" if lap else ""), None
 
 
 def follow_up_abstract(abstract: str, variant: int, renamed: tuple[str, str] | None) -> str:

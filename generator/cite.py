@@ -9,9 +9,9 @@ copied. Words with capitals inside (`ConvLLaVA`, `LLMs`) are braced so that styl
 keep their case. Keys are `<first author's surname><year><first title word>`, ASCII,
 unique in the index (`a`, `b`, ... added in id order).
 
-CSV is RFC 4180 (`csv` module, CRLF line ends), one row per paper; a cell that starts
-with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`, so that a
-spreadsheet shows it as text instead of running it as a formula.
+CSV as Python's `csv` module writes it (RFC 4180 quoting, LF line ends), one row per
+paper; a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
+leading `'`, so that a spreadsheet shows it as text instead of running it as a formula.
 """
 
 from __future__ import annotations
@@ -70,8 +70,9 @@ def _ascii(text: str) -> str:
 
 
 def _surname(name: str) -> str:
-    parts = name.split()
-    return parts[-1] if parts else ""
+    """'Junsong Chen' -> 'Chen'; 'Chen, Junsong' -> 'Chen'."""
+    family = name.split(",", 1)[0].split() if "," in name else name.split()[-1:]
+    return family[-1] if family else ""
 
 
 def year_of(paper: Paper, digest_date: str | None = None) -> str | None:
@@ -159,7 +160,7 @@ def csv_cell(value: object) -> str:
 
 def papers_csv(rows: Sequence[Mapping[str, object]]) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in rows:
         writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS])

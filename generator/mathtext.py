@@ -370,7 +370,7 @@ def _plain(node: Node) -> str:
         return (parts[0] + _script(parts[1], _SUBSCRIPTABLE, _SUBSCRIPT, "_")
                 + _script(parts[2], _SUPERSCRIPTABLE, _SUPERSCRIPT, "^"))
     if kind == "frac":
-        return f"{_wrapped(parts[0])}/{_wrapped(parts[1])}"
+        return f"{_grouped(parts[0])}/{_grouped(parts[1])}"
     if kind == "sqrt":
         return f"√{_wrapped(parts[0])}"
     if kind == "root":
@@ -382,6 +382,11 @@ def _plain(node: Node) -> str:
 
 def _wrapped(text: str) -> str:
     return text if len(text) <= 1 or text.isalnum() else f"({text})"
+
+
+def _grouped(text: str) -> str:
+    """A fraction's part in parentheses when an operator would split it."""
+    return f"({text})" if re.search(r"[-+−=<>,±×⋅/ ]", text) else text
 
 
 def _script(text: str, allowed: set[str], table: dict[int, int], mark: str) -> str:

@@ -31,7 +31,8 @@ from .topics import UNSORTED, Taxonomy, Topic
 from .words import counted, plural
 
 TEMPLATES = Path(__file__).parent / "templates"
-PAGE_SIZE = 100  # papers per topic page: bounds every page's weight
+PAGE_SIZE = 80  # papers per topic or tag page: bounds every page's weight
+LABELS_SHOWN = 5  # topic and tag chips of a paper in a list; its page has all
 NEWEST_ON_HOME = 12
 SITE_NAME = "Transformer Paper Index"
 
@@ -105,6 +106,12 @@ class TopicView:
     url: str  # site-relative
 
 
+@dataclass(frozen=True)
+class Chips:
+    shown: tuple[tuple[str, str, str], ...]  # (topic or tag, its id, its text)
+    more: int  # those not shown
+
+
 class _Context:
     """Lookups the templates need, computed once."""
 
@@ -170,6 +177,12 @@ class _Context:
         if digest.dated:
             return digest.iso, digest.label
         return None, digest.dump.date_label
+
+    def chips(self, paper: Paper) -> Chips:
+        """A paper's topics and tags as chips, at most LABELS_SHOWN of them."""
+        every = [("topic", t, self.topics[t].title) for t in paper.topics]
+        every += [("tag", t, f"#{t}") for t in paper.tags]
+        return Chips(tuple(every[:LABELS_SHOWN]), max(0, len(every) - LABELS_SHOWN))
 
     @staticmethod
     def authors_short(paper: Paper) -> str:
@@ -275,7 +288,7 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
         meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",
         crumbs=[("Topics", "topics/"),
                 (topic.title, f"topics/{topic.id}/") if topic
-                else ("Unsorted", f"topics/{UNSORTED}/")],
+                else ("Unsorted", f"topics/{UNSORTED}/"), ("Paper", None)],
         matches=[(ctx.topics[m.topic], m) for m in paper.topic_matches],
         related=related, mentions=mentions, mentioned_by=mentioned_by,
         sources=[(s, ctx.digest_of[s.dump]) for s in paper.sources],

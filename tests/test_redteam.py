@@ -431,9 +431,12 @@ def test_a_paper_titled_index_and_a_dump_named_index_build(built):
         assert _html(site / "papers" / pid / "index.html").select_one(
             "h1.paper__title").get_text() == "Index"
     archive = _html(site / "digests" / "index.html")
-    assert archive.select_one("h1").get_text().strip() == "All digests"
+    assert archive.select_one("h1").get_text().strip() == "Digests"
     assert (site / "digests" / "index-dump" / "index.html").is_file()
-    assert archive.find("a", href=re.compile(r"index-dump/$"))
+    # the archive links the saves without a year, and their page links the dump's digest
+    assert archive.find("a", href=re.compile(r"months/undated/$"))
+    undated = _html(site / "digests" / "months" / "undated" / "index.html")
+    assert undated.find("a", href=re.compile(r"(^|/)index-dump/$"))
 
 
 def test_topic_ids_match_whole_strings():

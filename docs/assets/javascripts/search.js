@@ -322,7 +322,6 @@
 
   function setUp(root) {
     var input = document.getElementById("search-q");
-    var form = input.form;
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
     var filters = document.getElementById("search-filters");
@@ -615,18 +614,16 @@
       if (first) window.location.href = first.href;
     }
 
-    form.addEventListener("submit", function (event) {
-      event.preventDefault();
-      if (ranQuery !== input.value || timer) {
-        timer = 0;
-        run().then(openFirst);
-      } else {
-        openFirst();
-      }
-    });
-
     input.addEventListener("keydown", function (event) {
-      if (event.key === "ArrowDown") {
+      if (event.key === "Enter" && !event.isComposing) {
+        event.preventDefault();
+        if (ranQuery !== input.value || timer) {
+          timer = 0;
+          run().then(openFirst);
+        } else {
+          openFirst();
+        }
+      } else if (event.key === "ArrowDown") {
         var first = resultLinks()[0];
         if (first) {
           event.preventDefault();
@@ -671,8 +668,10 @@
       updateFacets(null);
       status.textContent = "Type to search.";
       root.dataset.searchReady = "true";
+      // a link with ?q= opens on its results (the skip link stays the first stop); an empty
+      // page is for typing, unless the reader has already moved on
       if (input.value || filtering()) run();
-      input.focus();
+      else if (document.activeElement === document.body) input.focus();
     }).catch(function (error) {
       status.textContent = "The search index could not be loaded (" + error.message + ").";
     });
