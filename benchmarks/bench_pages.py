@@ -58,7 +58,7 @@ WIDTHS = {"1280": {"viewport": {"width": 1280, "height": 900}},
           "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
                   "is_mobile": True, "has_touch": True}}
 SCHEMES = ("light", "dark")
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # 2.2 AA: target size
 SEARCH_QUERY = "transformer"
 
 
@@ -343,7 +343,7 @@ def _visible_in_box(page, locator) -> bool:
     """Not clipped away by a scrolling ancestor (the box the filters sat in)."""
     return page.evaluate("""el => {
       const r = el.getBoundingClientRect();
-      for (let a = el.parentElement; a; a = a.parentElement) {
+      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
         const s = getComputedStyle(a);
         if (/(auto|scroll|hidden)/.test(s.overflowY + s.overflowX)) {
           const b = a.getBoundingClientRect();

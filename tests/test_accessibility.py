@@ -30,7 +30,7 @@ WIDTHS = {
     "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
             "is_mobile": True, "has_touch": True},
 }
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # 2.2 AA: target size
 # the pi paper: its title has a formula ("Just Add $π$! ...")
 MATH_PAPER = "just-add-pi-pose-induced-video-transformers-for-understanding-activities-of"
 
