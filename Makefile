@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
 
-.PHONY: site test lint lint-workflows check ledger catalog fetch bench clean
+.PHONY: site test lint lint-workflows check ledger catalog fetch bench bench-pages clean
 
 $(VENV)/.site-deps: requirements.txt pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -21,8 +21,8 @@ $(VENV)/.test-deps: $(VENV)/.site-deps requirements-dev.txt
 site: $(VENV)/.site-deps
 	$(BIN)/python -m generator build --dumps dumps --site site
 
-## test: lint and run every test
-test: $(VENV)/.test-deps
+## test: lint and run every test (the browser tests inject axe-core from .ci/node_modules)
+test: $(VENV)/.test-deps .ci/node_modules/.installed
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -50,6 +50,11 @@ lint-workflows: $(VENV)/.test-deps .ci/node_modules/.installed
 ## catalog: write catalog.json only
 catalog: $(VENV)/.site-deps
 	$(BIN)/python -m generator catalog --out catalog.json
+
+## bench-pages: accessibility (axe-core, Lighthouse), page weight and search on the seed
+## site and on two years of real days (minutes)
+bench-pages: $(VENV)/.test-deps .ci/node_modules/.installed
+	$(BIN)/python -m benchmarks.bench_pages
 
 ## bench: deduplication benchmark on synthetic corpora
 bench: $(VENV)/.test-deps

@@ -14,6 +14,7 @@ archive, feeds and trend charts.
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import re
 from collections.abc import Sequence
@@ -22,8 +23,34 @@ from dataclasses import dataclass
 from .model import Dump, Ledger, Paper, Record
 
 _SLUG = re.compile(r"[^a-z0-9]+")
-# `digests/index.md` is the archive page itself
-RESERVED_SLUGS = frozenset({"index"})
+# `digests/index.md` is the archive page itself, `digests/months/` its pages by month
+RESERVED_SLUGS = frozenset({"index", "months"})
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def day_label(iso: str) -> str:
+    """'2024-05-27' -> 'May 27, 2024'."""
+    day = dt.date.fromisoformat(iso)
+    return f"{MONTHS[day.month - 1][:3]} {day.day}, {day.year}"
+
+
+def month_label(key: str) -> str:
+    """'2024-05' -> 'May 2024'."""
+    year, month = key.split("-")
+    return f"{MONTHS[int(month) - 1]} {year}"
+
+
+def period_label(period: str) -> str:
+    """A day, ISO week or month as people write it: 'May 27, 2024', 'Week 22 of 2024',
+    'June 2024'."""
+    if re.fullmatch(r"\d{4}-\d{2}-\d{2}", period):
+        return day_label(period)
+    if m := re.fullmatch(r"(\d{4})-W(\d{2})", period):
+        return f"Week {int(m[2])} of {m[1]}"
+    if re.fullmatch(r"\d{4}-\d{2}", period):
+        return month_label(period)
+    return period
 
 
 @dataclass(frozen=True)
@@ -34,6 +61,7 @@ class Digest:
     new: tuple[str, ...]  # ids first seen in this digest, in the order the dumps list them
     seen_before: tuple[tuple[str, str], ...]  # (id, name of the dump it was first seen in)
     aliases: tuple[str, ...] = ()  # other slugs (its dumps' own) that redirect here
+    number: int = 0  # its place among all digests, oldest first, from 1 (0: unknown)
 
     @property
     def dump(self) -> Dump:
@@ -44,9 +72,37 @@ class Digest:
         return self.dump.date
 
     @property
+    def dated(self) -> bool:
+        """Its year is known (a day, week or month)."""
+        return self.dump.period is not None
+
+    @property
     def label(self) -> str:
-        """'2024-05-27', '2024-W22', 'Mar 17' or, for a dump without a date, its name."""
-        return self.dump.period or self.dump.date_label or self.dump.name
+        """For people: 'May 27, 2024', 'Week 22 of 2024', 'June 2024'; for a dump without
+        a year, the month and day it shows ('Mar 17'), else its place ('saved digest 5,
+        undated')."""
+        if self.dump.period:
+            return period_label(self.dump.period)
+        if self.dump.date_label:
+            return self.dump.date_label
+        return f"saved digest {self.number}, undated" if self.number else self.dump.name
+
+    @property
+    def heading(self) -> str:
+        """The title of its page."""
+        if self.dump.period or self.dump.date_label or not self.number:
+            return f"Digest of {self.label}"
+        return f"Saved digest {self.number}, undated"
+
+    @property
+    def iso(self) -> str | None:
+        """The date for a `<time datetime>`: the day, week or month in ISO form."""
+        return self.dump.period
+
+    @property
+    def month(self) -> str | None:
+        """'2024-05': the month of its first day, when its year is known."""
+        return self.dump.date[:7] if self.dated and self.dump.date else None
 
     @property
     def url(self) -> str:
@@ -97,7 +153,7 @@ def build_digests(dumps: Sequence[Dump], papers: Sequence[Paper], ledger: Ledger
             new=tuple(p.id for p in listed if p.first_seen in names),
             seen_before=tuple((p.id, p.first_seen) for p in listed
                               if p.first_seen not in names),
-            aliases=aliases))
+            aliases=aliases, number=len(digests) + 1))
     return tuple(digests)
 
 

@@ -16,6 +16,7 @@ from email.utils import format_datetime
 
 from .digests import Digest
 from .export import to_json
+from .mathtext import plain
 from .model import Paper
 from .safe import teaser
 
@@ -97,7 +98,7 @@ def rss(feed: Feed, items: Sequence[Item], site_url: str, topics: dict[str, str]
         paper = item.paper
         url = _absolute(site_url, paper.url)
         node = _element(channel, "item")
-        _element(node, "title", paper.title)
+        _element(node, "title", plain(paper.title))
         _element(node, "link", url)
         _element(node, "guid", url, {"isPermaLink": "true"})
         if item.date:
@@ -122,7 +123,7 @@ def json_feed(feed: Feed, items: Sequence[Item], site_url: str, topics: dict[str
     for item in items:
         paper = item.paper
         url = _absolute(site_url, paper.url)
-        entry = {"id": url, "url": url, "title": paper.title,
+        entry = {"id": url, "url": url, "title": plain(paper.title),
                  "content_text": paper.abstract or paper.title,
                  "summary": teaser(paper.abstract) or paper.title,
                  "tags": [topics[t] for t in paper.topics]}

@@ -18,8 +18,8 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import charts
-from .digests import Digest, topic_counts_by_digest
+from . import charts, cite, mathtext
+from .digests import Digest, month_label
 from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
@@ -31,7 +31,8 @@ from .topics import UNSORTED, Taxonomy, Topic
 from .words import counted, plural
 
 TEMPLATES = Path(__file__).parent / "templates"
-PAGE_SIZE = 100  # papers per topic page: bounds every page's weight
+PAGE_SIZE = 80  # papers per topic or tag page: bounds every page's weight
+LABELS_SHOWN = 5  # topic and tag chips of a paper in a list; its page has all
 NEWEST_ON_HOME = 12
 SITE_NAME = "Transformer Paper Index"
 
@@ -52,6 +53,10 @@ ENV = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=False, finalize
 
 
 ENV.filters["plural"] = plural  # {{ "upvote" | plural(n) }}: "upvote" or "upvotes"
+# {{ paper.title | math }}: escaped text with its LaTeX formulas drawn as MathML
+ENV.filters["math"] = lambda value: Markup(mathtext.html(str(value)))
+AUTHORS_SHOWN = 3  # a list names this many authors, then "et al."
+RECENT_DIGESTS = 8  # the home page's column lists the latest digests
 
 
 class DuplicateOutput(Exception):
@@ -101,6 +106,12 @@ class TopicView:
     url: str  # site-relative
 
 
+@dataclass(frozen=True)
+class Chips:
+    shown: tuple[tuple[str, str, str], ...]  # (topic or tag, its id, its text)
+    more: int  # those not shown
+
+
 class _Context:
     """Lookups the templates need, computed once."""
 
@@ -128,6 +139,11 @@ class _Context:
         self._teasers: dict[str, str] = {}
         self.digests: tuple[Digest, ...] = catalog.digests
         self.digest_of = {d.name: g for g in self.digests for d in g.dumps}
+        years = {p.id: cite.year_of(p, self.digest_of[p.first_seen].date
+                                    if self.digest_of[p.first_seen].dated else None)
+                 for p in catalog.papers}
+        self._years = years
+        self._bib_keys = cite.keys(catalog.papers, years)
         self.unsorted_view = TopicView(UNSORTED, "Unsorted",
                                        "Papers that no topic rule matched yet. Curators use "
                                        "this page to find rules worth adding.",
@@ -146,6 +162,56 @@ class _Context:
 
     def absolute(self, path: str) -> str:
         return self.data.site_url + path if self.data.site_url else ""
+
+    def bibtex(self, paper: Paper) -> str:
+        return cite.bibtex(paper, self._bib_keys[paper.id], self._years[paper.id],
+                           self.absolute(paper.url))
+
+    def first_digest(self, paper: Paper) -> Digest:
+        return self.digest_of[paper.first_seen]
+
+    def when(self, paper: Paper) -> tuple[str | None, str | None]:
+        """(ISO date for `<time>`, label) of the digest that first had the paper, when it
+        shows a date: 'May 27, 2024', or 'Mar 17' for a save without its year."""
+        digest = self.first_digest(paper)
+        if digest.dated:
+            return digest.iso, digest.label
+        return None, digest.dump.date_label
+
+    def chips(self, paper: Paper) -> Chips:
+        """A paper's topics and tags as chips, at most LABELS_SHOWN of them."""
+        every = [("topic", t, self.topics[t].title) for t in paper.topics]
+        every += [("tag", t, f"#{t}") for t in paper.tags]
+        return Chips(tuple(every[:LABELS_SHOWN]), max(0, len(every) - LABELS_SHOWN))
+
+    @staticmethod
+    def authors_short(paper: Paper) -> str:
+        """'A, B, C' or 'A, B, C et al.'"""
+        names = paper.authors
+        shown = ", ".join(names[:AUTHORS_SHOWN])
+        return shown + (" et al." if len(names) > AUTHORS_SHOWN else "")
+
+    def listing_sidebar(self, folder: str, current: str, root: str) -> dict[str, object]:
+        """Every topic (or tag) with its count, this one marked."""
+        if folder == "tags":
+            return sidebar("Tags", [(v.title, root + v.url, v.id == current, v.count)
+                                    for v in self.tag_views])
+        views = [*self.topic_views, *([self.unsorted_view] if self.unsorted else [])]
+        return sidebar("Topics", [(v.title, root + v.url, v.id == current, v.count)
+                                  for v in views])
+
+
+def sidebar(label: str, items: Sequence[tuple[str, str, bool, int | None]]
+            ) -> dict[str, object]:
+    """The page's list in the left column (`overrides/main.html`): a label and
+    (title, href, is this page, count or None) items; text escaped for the theme."""
+    out = []
+    for title, href, current, count in items:
+        item: dict[str, object] = {"title": esc(title), "href": esc(href), "current": current}
+        if count is not None:
+            item["count"] = count
+        out.append(item)
+    return {"label": esc(label), "items": out}
 
 
 def _teaser(paper: Paper) -> str:
@@ -199,28 +265,42 @@ def _page(meta: dict[str, object], template: str, **values: object) -> str:
 def paper_page(paper: Paper, ctx: _Context) -> str:
     url = ctx.absolute(paper.url)
     related = [(ctx.papers[i], score) for i, score in ctx.data.links.related.get(paper.id, ())]
-    description = _teaser(paper) or paper.title
+    description = mathtext.plain(_teaser(paper)) or mathtext.plain(paper.title)
+    title = mathtext.plain(paper.title)
+    mentions = [ctx.papers[i] for i in ctx.data.links.mentions.get(paper.id, ())]
+    mentioned_by = [ctx.papers[i] for i in ctx.data.links.mentioned_by.get(paper.id, ())]
+    sections = [("Abstract", "abstract"), ("Cite", "cite"), ("Topics and tags", "topics"),
+                ("Related papers", "related")]
+    sections += [("Mentions", "mentions")] if mentions else []
+    sections += [("Mentioned by", "mentioned-by")] if mentioned_by else []
+    sections += [("Where it was seen", "seen-in")]
     meta = {
-        "title": esc(paper.title),
+        "title": esc(title),
         "description": esc(description),
-        "social": {"title": esc(paper.title), "description": esc(description),
+        "social": {"title": esc(title), "description": esc(description),
                    "url": esc(url), "type": "article"},
         "jsonld": _json_ld(paper, ctx, url),
+        "sidebar": sidebar("On this page", [(label, f"#{anchor}", False, None)
+                                            for label, anchor in sections]),
     }
+    topic = ctx.topics[paper.topics[0]] if paper.topics else None
     return _page(
         meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",
+        crumbs=[("Topics", "topics/"),
+                (topic.title, f"topics/{topic.id}/") if topic
+                else ("Unsorted", f"topics/{UNSORTED}/"), ("Paper", None)],
         matches=[(ctx.topics[m.topic], m) for m in paper.topic_matches],
-        related=related,
-        mentions=[ctx.papers[i] for i in ctx.data.links.mentions.get(paper.id, ())],
-        mentioned_by=[ctx.papers[i] for i in ctx.data.links.mentioned_by.get(paper.id, ())],
-        sources=[(s, ctx.dumps[s.dump]) for s in paper.sources],
+        related=related, mentions=mentions, mentioned_by=mentioned_by,
+        sources=[(s, ctx.digest_of[s.dump]) for s in paper.sources],
         digest_count=len({ctx.digest_of[s.dump].slug for s in paper.sources}),
+        first=ctx.first_digest(paper),
         external=_external_links(paper),
         permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
         curated=ctx.data.curated.get(paper.id), curated_term=CURATED,
         tag_views=ctx.tag_by_name,
         suggest=suggest_url(ctx.data.repo_url, ctx.data.edit_branch, paper,
                             ctx.data.curated.get(paper.id)),
+        bib=ctx.bibtex(paper),
     )
 
 
@@ -245,20 +325,30 @@ def listing_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context, folde
             return here if k == 1 else f"{here}{k}/"
 
         title = view.title if n == 1 else f"{view.title} (page {n} of {pages})"
+        section = "Topics" if folder == "topics" else "Tags"
+        crumbs = [(section, f"{folder}/")] + (
+            [(view.title, None)] if n == 1 else
+            [(view.title, f"{folder}/{view.id}/"), (f"Page {n}", None)])
         meta = {"title": esc(title),
                 "description": esc(f"{counted(view.count, 'paper')}. "
                                    f"{view.description}"),
-                "feeds": [link for feed in feeds for link in _feed_links(feed)]}
+                "feeds": [link for feed in feeds for link in _feed_links(feed)],
+                "sidebar": ctx.listing_sidebar(folder, view.id, root)}
         body = _page(meta, template, view=view, papers=chunk, ctx=ctx, root=root,
-                     page=n, pages=pages, page_url=page_url, start=(n - 1) * PAGE_SIZE + 1)
+                     page=n, pages=pages, page_url=page_url, start=(n - 1) * PAGE_SIZE + 1,
+                     crumbs=crumbs)
         out.append((f"{folder}/{view.id}/index.md" if n == 1 else f"{folder}/{view.id}/{n}.md",
                     body))
     return out
 
 
+WIDE = ["navigation", "toc"]  # pages whose content takes both side columns
+
+
 def tags_index(ctx: _Context) -> str:
     meta = {"title": "Tags", "description": esc("Curated tags: what no rule can know about a "
-                                                "paper, added by contributors.")}
+                                                "paper, added by contributors."),
+            "hide": WIDE}
     return _page(meta, "tags.md.j2", ctx=ctx, root="../")
 
 
@@ -271,13 +361,17 @@ def home_page(ctx: _Context) -> str:
     latest = ctx.digests[-1] if ctx.digests else None
     latest_new = [ctx.papers[i] for i in latest.new[:NEWEST_ON_HOME]] if latest else []
     meta["feeds"] = _feed_links(SITE_FEED)
+    recent = list(reversed(ctx.digests[-RECENT_DIGESTS:]))
+    meta["sidebar"] = sidebar("Latest digests", [(d.label, d.url, False, d.size)
+                                                 for d in recent]
+                              + [("All digests", "digests/", False, None)])
     return _page(meta, "home.md.j2", catalog=catalog, ctx=ctx, root="",
                  latest=latest, latest_new=latest_new)
 
 
 def topics_index(ctx: _Context) -> str:
     meta = {"title": "Topics", "description": esc("Every topic of the index with its paper "
-                                                  "count.")}
+                                                  "count."), "hide": WIDE}
     return _page(meta, "topics.md.j2", ctx=ctx, root="../")
 
 
@@ -302,79 +396,172 @@ def _feed_links(feed: Feed) -> list[dict[str, str]]:
              "title": esc(feed.title)}]
 
 
+def _primary_topic(paper: Paper, order: Mapping[str, int]) -> str:
+    """The topic a paper scores highest in (the taxonomy's order breaks ties)."""
+    if not paper.topics:
+        return UNSORTED
+    scores = {m.topic: m.score for m in paper.topic_matches}
+    return min(paper.topics, key=lambda t: (-scores.get(t, 0.0), order.get(t, 0)))
+
+
+UNDATED = "undated"  # the month key of the digests without a year
+
+
+def _month_key(digest: Digest) -> str:
+    return digest.month or UNDATED
+
+
+def _month_title(key: str) -> str:
+    return "Saves without a year" if key == UNDATED else month_label(key)
+
+
 def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
+    """Each paper once, under the topic it scores highest in, with all its topics as
+    chips; papers seen in an earlier digest say where."""
     papers = [ctx.papers[i] for i in (*digest.new, *(i for i, _ in digest.seen_before))]
     first = {i: ctx.digest_of[name] for i, name in digest.seen_before}
+    order = {v.id: n for n, v in enumerate(ctx.topic_views)}
+    primary = {p.id: _primary_topic(p, order) for p in papers}
     groups = []
-    for view in ctx.topic_views:
-        items = [(p, first.get(p.id)) for p in papers if view.id in p.topics]
+    for view in [*ctx.topic_views, ctx.unsorted_view]:
+        items = [(p, first.get(p.id)) for p in papers if primary[p.id] == view.id]
         if items:
             groups.append((view.id, view.title, items))
-    loose = [(p, first.get(p.id)) for p in papers if not p.topics]
-    if loose:
-        groups.append((UNSORTED, "Unsorted", loose))
-    meta = {"title": esc(f"Digest of {digest.label}"),
+    month = _month_key(digest)
+    meta = {"title": esc(mathtext.plain(digest.heading)),
             "description": esc(f"{counted(digest.size, 'paper')}, {len(digest.new)} new."),
-            "feeds": _feed_links(SITE_FEED)}
+            "feeds": _feed_links(SITE_FEED),
+            "sidebar": sidebar("In this digest", [(title, f"#{gid}", False, len(items))
+                                                  for gid, title, items in groups])}
     return _page(meta, "digest.md.j2", digest=digest, ctx=ctx, root="../../", groups=groups,
+                 month=month, month_title=_month_title(month),
                  previous=ctx.digests[k - 1] if k > 0 else None,
                  following=ctx.digests[k + 1] if k + 1 < len(ctx.digests) else None)
 
 
+def _by_month(digests: Sequence[Digest]) -> dict[str, list[Digest]]:
+    """Month key -> its digests (oldest first); undated first, then months in order."""
+    groups: dict[str, list[Digest]] = {}
+    for d in digests:
+        groups.setdefault(_month_key(d), []).append(d)
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0] != UNDATED, kv[0])))
+
+
+def _month_nav(groups: Mapping[str, Sequence[Digest]]) -> list[tuple[str, list]]:
+    """(year, [(key, short label, count)]) newest year first; the undated group last."""
+    years: dict[str, list[tuple[str, str, int]]] = {}
+    for key, members in groups.items():
+        if key == UNDATED:
+            continue
+        years.setdefault(key[:4], []).append((key, month_label(key)[:3], len(members)))
+    out = [(year, months) for year, months in sorted(years.items(), reverse=True)]
+    if UNDATED in groups:
+        out.append(("Without a year", [(UNDATED, "Saved digests", len(groups[UNDATED]))]))
+    return out
+
+
 def digests_index(ctx: _Context) -> str:
-    meta = {"title": "Digests", "description": esc("Every saved digest, newest first."),
-            "feeds": _feed_links(SITE_FEED)}
-    return _page(meta, "digests.md.j2", ctx=ctx, root="../",
-                 digests=list(reversed(ctx.digests)))
+    groups = _by_month(ctx.digests)
+    latest = next(reversed(groups)) if groups else None
+    meta = {"title": "Digests",
+            "description": esc("Every saved digest by month, newest first."),
+            "feeds": _feed_links(SITE_FEED), "hide": WIDE}
+    keys = list(groups)
+    return _page(meta, "digests.md.j2", ctx=ctx, root="../", nav=_month_nav(groups),
+                 current=None, key=latest, title=_month_title(latest) if latest else "",
+                 digests=list(reversed(groups[latest])) if latest else [],
+                 older=keys[-2] if len(keys) > 1 else None, newer=None,
+                 older_title=_month_title(keys[-2]) if len(keys) > 1 else "",
+                 newer_title="", index=True, count=len(ctx.digests))
 
 
-@dataclass(frozen=True)
-class _DigestRow:
-    label: str
-    new: int
-    seen: int
+def digest_month_pages(ctx: _Context) -> list[tuple[str, str]]:
+    groups = _by_month(ctx.digests)
+    keys = list(groups)
+    nav = _month_nav(groups)
+    out = []
+    for n, key in enumerate(keys):
+        title = _month_title(key)
+        heading = f"Digests of {title}" if key != UNDATED else title
+        meta = {"title": esc(heading),
+                "description": esc(f"{counted(len(groups[key]), 'digest')}, newest first."),
+                "feeds": _feed_links(SITE_FEED), "hide": WIDE}
+        older = keys[n - 1] if n > 0 else None
+        newer = keys[n + 1] if n + 1 < len(keys) else None
+        out.append((f"digests/months/{key}.md", _page(
+            meta, "digests.md.j2", ctx=ctx, root="../../../", nav=nav, current=key, key=key,
+            title=heading, digests=list(reversed(groups[key])), older=older, newer=newer,
+            older_title=_month_title(older) if older else "",
+            newer_title=_month_title(newer) if newer else "", index=False,
+            count=len(ctx.digests))))
+    return out
 
 
-def trends_page(ctx: _Context) -> str:
-    labels = [d.label for d in ctx.digests]
-    new = [len(d.new) for d in ctx.digests]
-    seen = [len(d.seen_before) for d in ctx.digests]
+def trends_pages(ctx: _Context) -> list[tuple[str, str]]:
+    digests = ctx.digests
+    new = [len(d.new) for d in digests]
+    seen = [len(d.seen_before) for d in digests]
+    spans = charts.periods(digests, charts.BAR_PERIODS)
+    period_new, period_seen = charts.sums(new, spans), charts.sums(seen, spans)
+    unit = spans.unit
+    busiest = max(range(len(period_new)), key=lambda k: period_new[k]) if period_new else None
     views = sorted(ctx.topic_views, key=lambda v: (-v.count, v.title))
-    counts = topic_counts_by_digest(ctx.digests, ctx.papers, [v.id for v in ctx.topic_views])
-    heat_rows = [(v.title, counts[v.id]) for v in ctx.topic_views]
-    total = sum(new)
-    busiest = max(range(len(new)), key=lambda k: new[k]) if new else None
+    per_unit = {"digest": "digest", "week": "week", "month": "month", "quarter": "quarter",
+                "year": "year"}[unit]
+    summary = (f"{counted(len(digests), 'digest')} brought {counted(sum(new), 'paper')} new to "
+               "the index" + (f"; the most in one {per_unit}, {period_new[busiest]}, came with "
+                              f"{spans.items[busiest].label}." if busiest is not None else "."))
     meta = {"title": "Trends",
-            "description": esc("New papers per digest and topic, and topic sizes.")}
-    return _page(
-        meta, "trends.md.j2", root="../",
-        digests=[_DigestRow(lab, a, b) for lab, a, b in zip(labels, new, seen, strict=True)],
-        per_digest=charts.per_digest(labels, new, seen),
-        per_digest_desc=(f"{counted(len(labels), 'digest')} brought "
-                         f"{counted(total, 'paper')} new to the index"
-                         + (f"; the most, {new[busiest]}, came with {labels[busiest]}."
-                            if busiest is not None else ".")),
-        heat=charts.heatmap([t for t, _ in heat_rows], labels, [r for _, r in heat_rows]),
-        heat_rows=heat_rows,
-        heat_desc=f"{counted(len(heat_rows), 'topic')} by {counted(len(labels), 'digest')}; "
-                  "the table below has "
-                  "every number.",
-        sizes=charts.horizontal([v.title for v in views], [v.count for v in views]),
+            "description": esc("New papers over time, and topic sizes."), "hide": ["toc"]}
+    trends = _page(
+        meta, "trends.md.j2", root="../", unit=per_unit,
+        rows=[(p.label, a, b) for p, a, b in zip(spans.items, period_new, period_seen,
+                                                 strict=True)],
+        bars=charts.bars([p.short for p in spans.items], period_new, period_seen),
+        summary=summary,
+        sizes=charts.sizes([(v.title, v.url, v.count) for v in views]),
         sizes_desc="Papers per topic, largest first: " + ", ".join(
             f"{v.title} {v.count}" for v in views[:5]) + (", …" if len(views) > 5 else "."),
     )
+    rows = ctx.topic_views
+    limit = min(charts.HEAT_PERIODS, max(1, charts.HEAT_CELLS // max(1, len(rows))))
+    heat_spans = charts.periods(digests, limit)
+    per_topic: dict[str, list[int]] = {v.id: [0] * len(digests) for v in rows}
+    for k, digest in enumerate(digests):
+        for pid in digest.new:
+            for t in ctx.papers[pid].topics:
+                if t in per_topic:
+                    per_topic[t][k] += 1
+    heat = charts.heatmap([(v.title, v.url, charts.sums(per_topic[v.id], heat_spans))
+                           for v in rows])
+    heat_unit = {"digest": "digest"}.get(heat_spans.unit, heat_spans.unit)
+    meta = {"title": "Topics over time",
+            "description": esc("New papers per topic and period."), "hide": ["toc"]}
+    topics = _page(meta, "trends_topics.md.j2", root="../../", heat=heat,
+                   periods=heat_spans.items, unit=heat_unit)
+    return [("trends.md", trends), ("trends/topics.md", topics)]
 
 
 def gone_page(record: Record) -> str:
     """A published id whose paper no dump has any more: the address stays taken."""
     meta = {"title": esc(record.title or record.paper_id),
-            "description": esc("No longer in the index.")}
+            "description": esc("No longer in the index."), "hide": WIDE}
     return _page(meta, "gone.md.j2", record=record, root="../../",
                  query=quote(record.title, safe=""))
 
 
 def redirect_page(target: str) -> str:
     return ENV.get_template("redirect.html.j2").render(target=Markup(target))
+
+
+def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
+    digest = ctx.first_digest(paper)
+    return {"id": paper.id, "url": ctx.absolute(paper.url) or paper.url,
+            "title": paper.title, "authors": "; ".join(paper.authors),
+            "arxiv_id": paper.arxiv_id, "published": paper.published,
+            "first_seen": digest.label, "first_seen_date": digest.date if digest.dated else "",
+            "topics": "; ".join(paper.topics), "tags": "; ".join(paper.tags),
+            "upvotes": paper.upvotes, "abstract": paper.abstract}
 
 
 def build_site_model(data: SiteInput) -> SiteModel:
@@ -402,14 +589,18 @@ def build_site_model(data: SiteInput) -> SiteModel:
             docs.add(path, text)
     for paper in data.catalog.papers:
         docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
+        files.add(f"papers/{paper.id}/{paper.id}.bib", ctx.bibtex(paper))
     published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}
     for record in data.catalog.ledger.records:
         if record.paper_id is not None and record.paper_id not in published:
             docs.add(f"papers/{record.paper_id}.md", gone_page(record))
     docs.add("digests/index.md", digests_index(ctx))
+    for path, text in digest_month_pages(ctx):
+        docs.add(path, text)
     for k, digest in enumerate(ctx.digests):
         docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
-    docs.add("trends.md", trends_page(ctx))
+    for path, text in trends_pages(ctx):
+        docs.add(path, text)
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     feeds = [(SITE_FEED, None, None)] + [(_topic_feed(v), v.id, None) for v in ctx.topic_views]
     feeds += [(_tag_feed(v), None, v.id) for v in ctx.tag_views]
@@ -429,6 +620,12 @@ def build_site_model(data: SiteInput) -> SiteModel:
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
     files.add("api/papers.json", to_json(catalog_document(data.catalog, data.links)))
+    files.add("api/papers.bib", "".join(ctx.bibtex(p) + "\n"
+                                        for p in sorted(data.catalog.papers,
+                                                        key=lambda p: p.id)))
+    files.add("api/papers.csv", cite.papers_csv([_csv_row(p, ctx) for p in
+                                                 sorted(data.catalog.papers,
+                                                        key=lambda p: p.id)]))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(),
                      build_index(data.catalog.papers, topic_titles))

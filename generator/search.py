@@ -35,6 +35,7 @@ from collections.abc import Iterable, Iterator, Sequence
 
 import numpy as np
 
+from .mathtext import plain
 from .model import Paper
 
 INDEX_DIR = "search-index"
@@ -222,8 +223,8 @@ def build_index(papers: Sequence[Paper], topic_titles: dict[str, str]
     topic_number = {t: k for k, t in enumerate(topics)}
     tag_number = {t: k for k, t in enumerate(tags)}
     for start in range(0, len(ordered), PAPERS_PER_CHUNK):
-        rows = [[p.id, p.title, [topic_number[t] for t in p.topics],
-                 [tag_number[t] for t in p.tags], lead(p.abstract)]
+        rows = [[p.id, plain(p.title), [topic_number[t] for t in p.topics],
+                 [tag_number[t] for t in p.tags], lead(plain(p.abstract))]
                 for p in ordered[start:start + PAPERS_PER_CHUNK]]
         files.append((f"papers/{start // PAPERS_PER_CHUNK}.json.gz", _gz(rows)))
     in_topic: list[list[int]] = [[] for _ in topics]

@@ -61,6 +61,9 @@ def test_seed_digest_counts(seed_catalog):
 def test_dump_slugs():
     assert dump_slug("2025-03-17_daily.json") == "2025-03-17-daily"
     assert dump_slug("000_a6daf8e0419ec6f3.txt") == "000-a6daf8e0419ec6f3"
+    # the archive's own pages: digests/index.md and digests/months/
+    assert dump_slug("index.txt") == "index-dump"
+    assert dump_slug("months.json") == "months-dump"
 
 
 @pytest.fixture(scope="module")
@@ -83,17 +86,26 @@ def test_digest_pages_on_seeds(seed_site):
         assert int(page.select_one(".digest__new-count").get_text()) == new
         assert int(page.select_one(".digest__seen-count").get_text()) == seen
         items = page.select(".digest__list > li")
-        # grouped by topic: a paper in two topics is listed twice, but every paper is there
-        ids = {a["href"].split("/")[-2] for li in items
-               for a in li.select("a.paper-item__title")}
-        assert len(ids) == new + seen
-        assert len(page.select(".label--new")) >= new
-        for label in page.select(".label--seen a"):
+        # grouped by topic, each paper once (with its other topics as chips)
+        ids = [a["href"].split("/")[-2] for li in items
+               for a in li.select("a.paper-item__title")]
+        assert len(ids) == len(set(ids)) == new + seen
+        # only the papers seen before are marked, with where
+        assert page.select(".label--new") == []
+        marks = page.select(".paper-item__seen a")
+        assert len(marks) == seen
+        for label in marks:
             assert label["href"].startswith("../../digests/")
+        jumps = [a["href"] for a in page.select(".digest__jump a")]
+        assert jumps == [f"#{h['id']}" for h in page.select(".digest h2")]
+    # the seeds have no year: the archive leads with them, newest first, labelled by the
+    # date they show or their place
     archive = _page(seed_site, "digests/")
-    rows = archive.select(".digests__table tbody tr")
-    assert [r.select_one("code").get_text() for r in rows] == [n for n, _, _ in
-                                                              reversed(SEED_DIGESTS)]
+    rows = archive.select("article table tbody tr")
+    assert [r.select_one("a")["href"] for r in rows] == [
+        f"../digests/{dump_slug(n)}/" for n, _, _ in reversed(SEED_DIGESTS)]
+    assert [r.select_one("a").get_text() for r in rows] == [
+        "saved digest 5, undated", "Jul 31", "Jul 29", "Mar 17", "saved digest 1, undated"]
     home = _page(seed_site, "")
     latest = home.select_one("#latest-digest a")
     assert latest["href"] == "digests/004-ffdd1db657f08ffa/"
@@ -162,18 +174,28 @@ def test_feed_items_are_dated_by_their_dump(tmp_path):
 @pytest.mark.slow
 def test_trend_charts(seed_site):
     page = _page(seed_site, "trends/")
-    charts = page.select("svg.chart__svg")
-    assert len(charts) == 3
-    for svg in charts:
-        assert svg.get("role") == "img"
-        assert svg.select_one("title").get_text().strip()
-        assert svg.select_one("desc").get_text().strip()
-        assert len(svg.select("rect")) >= 5
-    per_digest = charts[0]
-    values = [r.select_one("title").get_text() for r in per_digest.select("rect")]
-    assert "Mar 17: 59" in values and "Mar 17: 14" in values
+    plot = page.select_one(".chart__plot")
+    assert plot.get("role") == "img"
+    described = page.select_one(f"#{plot['aria-labelledby']}").get_text()
+    assert described.startswith("5 digests brought 349 papers new to the index")
+    svg = plot.select_one("svg.chart__svg")
+    assert svg.get("aria-hidden") == "true"
+    # five digests: five columns of new papers, four with papers seen before
+    assert svg.select_one(".chart__bar--new")["d"].count("M") == 5
+    assert svg.select_one(".chart__bar--seen")["d"].count("M") == 4
+    assert [t.get_text() for t in page.select(".chart__tick")] == [
+        "save 1", "Mar 17", "Jul 29", "Jul 31", "save 5"]
+    assert len(page.select(".chart__legend .chart__swatch")) == 2
     tables = page.select(".chart__data table")
-    assert len(tables) == 3
+    assert len(tables) == 2
+    rows = [[c.get_text() for c in tr.select("th, td")] for tr in tables[0].select("tbody tr")]
+    assert rows[1] == ["Mar 17", "59", "14"]
+    topics = _page(seed_site, "trends/topics/")
+    table = topics.select_one("table.heat__table")
+    assert len(table.select("thead th")) == 1 + 5 + 1  # topic, five digests, all
+    assert all(td.get("class", [""])[0].startswith("heat--")
+               for td in table.select("tbody td")[:5])
+    assert topics.select(".heat__legend .heat__swatch")
 
 
 @pytest.mark.slow

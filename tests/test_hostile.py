@@ -22,6 +22,7 @@ from urllib.parse import urlsplit
 import pytest
 from bs4 import BeautifulSoup, Tag
 
+from generator.mathtext import plain
 from generator.model import ERROR
 from generator.readers import list_dumps, read_all
 from generator.safe import teaser
@@ -55,10 +56,17 @@ REQUIRED_PAYLOADS = [
 
 # Elements that must never appear anywhere in the built site (the theme uses none).
 FORBIDDEN_ELEMENTS = {
-    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "math", "xmp",
-    "noscript", "textarea", "img", "b", "i", "u", "details", "marquee", "template",
-    "audio", "video", "source", "portal", "maction", "mi", "circle", "select", "option",
+    "iframe", "frame", "frameset", "object", "embed", "applet", "base", "xmp",
+    "noscript", "textarea", "img", "b", "i", "u", "marquee", "template",
+    "audio", "video", "source", "portal", "maction", "semantics", "annotation-xml",
+    "mglyph", "malignmark", "circle", "select", "option",
 }
+# The MathML that `generator.mathtext` writes for a formula (`$x^2$`) and the attribute
+# values it can give: the only markup ever made from dump text.
+MATH_TAGS = {"math", "mi", "mn", "mo", "mtext", "mrow", "msup", "msub", "msubsup", "mfrac",
+             "msqrt", "mroot", "mover", "mspace"}
+MATH_ATTRIBUTES = {"alttext": re.compile(r".*", re.S), "mathvariant": re.compile("normal"),
+                   "accent": re.compile("true"), "width": re.compile(r"\d+(\.\d+)?em")}
 URL_ATTRIBUTES = ("href", "src", "action", "formaction", "xlink:href", "data", "poster",
                   "background", "cite", "longdesc", "ping", "srcset", "data-permalink",
                   "data-root")
@@ -79,7 +87,7 @@ def _template_tags(*names: str) -> set[str]:
 
 # every element the generator's page templates can emit inside the content area
 CONTENT_TAGS = _template_tags(*(p.name for p in TEMPLATES.glob("*.j2")
-                                if p.name != "redirect.html.j2"))
+                                if p.name != "redirect.html.j2")) | MATH_TAGS
 REDIRECT_TAGS = _template_tags("redirect.html.j2")
 
 
@@ -367,10 +375,43 @@ def _text_carriers(doc: BeautifulSoup) -> list[Tag]:
                       "span.paper-item__teaser")
 
 
+def _math_problem(el: Tag) -> str | None:
+    """None when `el` is a formula as `mathtext` writes it: MathML elements only, with
+    their few attributes, and no element of any other kind inside."""
+    if el.name != "math" or el.find_parent("math") is not None:
+        return f"<{el.name}> where only <math> may be"
+    for node in [el, *el.find_all(True)]:
+        if node.name not in MATH_TAGS:
+            return f"<{node.name}> inside a formula"
+        for name, value in node.attrs.items():
+            allowed = MATH_ATTRIBUTES.get(name)
+            if allowed is None or not allowed.fullmatch(str(value)):
+                return f"attribute {name}={value!r} on <{node.name}>"
+    return None
+
+
+def _shown(el: Tag) -> str:
+    """The text an element shows, each formula read as its plain text (`alttext`)."""
+    copy = BeautifulSoup(str(el), "html.parser")
+    for formula in copy.find_all("math"):
+        formula.replace_with(formula.get("alttext", ""))
+    return copy.get_text()
+
+
 def test_dump_text_never_becomes_elements(pages):
-    bad = [_where(rel, el) for rel, doc in pages.items() if _generated(rel)
-           for el in _text_carriers(doc) if el.find(True) is not None]
+    bad = []
+    formulas = 0
+    for rel, doc in pages.items():
+        if not _generated(rel):
+            continue
+        for el in _text_carriers(doc):
+            for child in el.find_all(True, recursive=False):
+                problem = _math_problem(child)
+                formulas += problem is None
+                if problem:
+                    bad.append(f"{_where(rel, el)}: {problem}")
     assert not bad, "\n".join(bad)
+    assert formulas  # the corpus has formulas: they are drawn, and only as MathML
 
 
 def test_paper_pages_show_their_text_literally(pages, catalog):
@@ -385,22 +426,24 @@ def test_paper_pages_show_their_text_literally(pages, catalog):
                 failures.append(f"{paper['id']}: {what}: got {str(got)[:200]!r}, "
                                 f"want {str(want)[:200]!r}")
 
+        # formulas are drawn (MathML in the page, plain text in titles and meta tags)
+        shown_title, description = plain(title), plain(description)
         h1 = doc.select("h1.paper__title")
         check("h1 count", len(h1), 1)
-        check("h1", h1[0].get_text() if h1 else None, title)
+        check("h1", _shown(h1[0]) if h1 else None, shown_title)
         check("<title>", doc.title.get_text() if doc.title else None,
-              f"{title} - {SITE_NAME}")
-        for key, want in (("og:title", title), ("og:description", description)):
+              f"{shown_title} - {SITE_NAME}")
+        for key, want in (("og:title", shown_title), ("og:description", description)):
             meta = doc.find("meta", property=key)
             check(key, meta and meta.get("content"), want)
-        for key, want in (("twitter:title", title), ("twitter:description", description),
+        for key, want in (("twitter:title", shown_title), ("twitter:description", description),
                           ("description", description)):
             meta = doc.find("meta", attrs={"name": key})
             check(key, meta and meta.get("content"), want)
         topic = doc.select_one("[data-md-component=header-topic] .md-ellipsis")
-        check("header", topic and topic.get_text().strip(), title)
+        check("header", topic and topic.get_text().strip(), shown_title)
         shown = doc.select_one("p.paper__abstract")
-        check("abstract", shown and shown.get_text(), abstract)
+        check("abstract", shown and _shown(shown), plain(abstract))
         authors = doc.select_one("p.paper__authors")
         check("authors", authors.get_text() if authors else "", ", ".join(paper["authors"]))
         variants = [li.get_text() for li in doc.select(".paper__variants li")]
@@ -442,10 +485,10 @@ def test_lists_show_titles_and_teasers_literally(pages, catalog):
             paper_id = link["href"].rstrip("/").rsplit("/", 1)[-1]
             paper = by_id[paper_id]
             seen.add(paper_id)
-            if link.get_text() != paper["title"]:
-                failures.append(f"{rel}: {link.get_text()!r} != {paper['title']!r}")
+            if _shown(link) != plain(paper["title"]):
+                failures.append(f"{rel}: {_shown(link)!r} != {paper['title']!r}")
             shown = item.select_one(".paper-item__teaser")
-            if shown is not None and shown.get_text() != teaser(paper["abstract"]):
+            if shown is not None and _shown(shown) != plain(teaser(paper["abstract"])):
                 failures.append(f"{rel}: teaser {shown.get_text()[:80]!r}")
     assert not failures, "\n".join(failures)
     assert seen == set(by_id), "papers missing from every list page"
@@ -477,10 +520,10 @@ def test_search_index_keeps_hostile_text_as_text(site, catalog):
     assert len(rows) == len(catalog)
     by_id = {row[0]: row for row in rows}
     for paper in catalog:
-        # title and abstract come back exactly, as text: the page shows them as text nodes
-        # (the abstract as far as results show it)
-        assert by_id[paper["id"]][1] == paper["title"]
-        assert by_id[paper["id"]][4] == lead(paper["abstract"])
+        # title and abstract come back exactly, as text (formulas as plain text): the page
+        # shows them as text nodes (the abstract as far as results show it)
+        assert by_id[paper["id"]][1] == plain(paper["title"])
+        assert by_id[paper["id"]][4] == lead(plain(paper["abstract"]))
 
 
 def test_search_page_never_writes_html():

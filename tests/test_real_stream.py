@@ -385,11 +385,21 @@ def test_every_shape_in_one_catalog(tmp_path):
 def test_the_same_day_saved_twice_is_one_digest(tmp_path):
     dumps = _fixture_dumps(tmp_path, [*(f"{d}_api.json" for d in DAYS), *DERIVED])
     catalog = build_catalog(read_all(list_dumps(dumps)))
-    digests = {d.label: d for d in catalog.digests}
-    assert len(digests) == len(catalog.digests) == 11  # no two digests share a label
+    digests = {d.dump.period or d.dump.name: d for d in catalog.digests}
+    assert len(digests) == len(catalog.digests) == 11
     assert sorted(digests) == sorted([*DAYS, "2024-W50", "2024-11", "papers_list.json",
                                       "paper.json", "scraped_links.json",
                                       "scraped_details.json"])
+    # labels for people, no two alike: dated by their day, week or month; the dumps without
+    # any date by their place (they sort first, by name)
+    labels = [d.label for d in catalog.digests]
+    assert len(set(labels)) == len(labels)
+    assert labels == [
+        "saved digest 1, undated", "saved digest 2, undated", "saved digest 3, undated",
+        "saved digest 4, undated", "Jul 5, 2024", "Sep 3, 2024", "November 2024",
+        "Nov 7, 2024", "Nov 29, 2024", "Dec 9, 2024", "Week 50 of 2024"]
+    assert [d.dump.name for d in catalog.digests[:4]] == [
+        "paper.json", "papers_list.json", "scraped_details.json", "scraped_links.json"]
     day = digests["2024-11-29"]
     assert [d.name for d in day.dumps] == ["2024-11-29_api.json", "saved_page.html"]
     assert (day.slug, day.aliases, day.size) == ("2024-11-29", ("2024-11-29-api", "saved-page"),
@@ -429,30 +439,43 @@ def test_one_digest_page_lists_both_sources(day_twice):
     _, _, docs, files = day_twice
     assert sorted(p for p in docs if p.startswith("digests/")) == [
         "digests/2024-11-29.md", "digests/2024-12-09.md", "digests/2024-w50.md",
-        "digests/index.md"]
+        "digests/index.md", "digests/months/2024-11.md", "digests/months/2024-12.md"]
     page = _html(docs["digests/2024-11-29.md"])
-    assert page.select_one("h1").get_text() == "Digest of 2024-11-29"
+    assert page.select_one("h1").get_text() == "Digest of Nov 29, 2024"
     assert [c.get_text() for c in page.select(".digest__source")] == [
         "2024-11-29_api.json", "saved_page.html"]
     assert page.select_one(".digest__facts").get_text().startswith(
-        "5 papers: 5 new, 0 seen in an earlier digest. From 2024-11-29_api.json and "
+        "Nov 29, 2024: 5 papers, 5 new to the index and 0 seen in an earlier digest. Each "
+        "paper is listed once, under the topic it matches best. From 2024-11-29_api.json and "
         "saved_page.html.")
+    assert page.select_one(".digest__facts time")["datetime"] == "2024-11-29"
     for alias in ("2024-11-29-api", "saved-page"):
         assert 'url=../2024-11-29/"' in files[f"digests/{alias}/index.html"]
+    # the archive leads with the latest month; each month has its page
     archive = _html(docs["digests/index.md"])
     assert [r.select_one("a").get_text() for r in archive.select("tbody tr")] == [
-        "2024-W50", "2024-12-09", "2024-11-29"]
+        "Week 50 of 2024", "Dec 9, 2024"]
+    # years newest first, each year's months in calendar order
+    assert [a["href"] for a in archive.select("nav.months a")] == [
+        "../digests/months/2024-11/", "../digests/months/2024-12/"]
+    november = _html(docs["digests/months/2024-11.md"])
+    assert [r.select_one("a").get_text() for r in november.select("tbody tr")] == [
+        "Nov 29, 2024"]
+    assert november.select_one("nav.months [aria-current=page]")["href"] == \
+        "../../../digests/months/2024-11/"
 
 
 def test_trends_count_the_day_once(day_twice):
     _, _, docs, _ = day_twice
     page = _html(docs["trends.md"])
-    rows = [[td.get_text() for td in tr.select("td")]
+    rows = [[cell.get_text() for cell in tr.select("th, td")]
             for tr in page.select(".chart__data table")[0].select("tbody tr")]
     # 2024-12-09's 13 papers are new in its day and seen before in the week
-    assert rows == [["2024-11-29", "5", "0"], ["2024-12-09", "13", "0"], ["2024-W50", "12", "13"]]
-    assert page.select_one("#chart-per-digest-desc").get_text() == (
-        "3 digests brought 30 papers new to the index; the most, 13, came with 2024-12-09.")
+    assert rows == [["Nov 29, 2024", "5", "0"], ["Dec 9, 2024", "13", "0"],
+                    ["Week 50 of 2024", "12", "13"]]
+    assert page.select_one("#chart-per-period-desc").get_text() == (
+        "3 digests brought 30 papers new to the index; the most in one digest, 13, came with "
+        "Dec 9, 2024.")
 
 
 def test_a_paper_page_counts_digests_not_entries(day_twice):
@@ -481,7 +504,7 @@ def test_a_week_that_lists_a_paper_twice_is_one_digest(tmp_path):
     assert [s.dump for s in paper.sources] == ["2024-W50_api.json"] * 2
     assert len(catalog.digests) == 1 and catalog.digests[0].size == 25
     facts_line = _html(docs[f"papers/{paper.id}.md"]).select_one(".paper__facts").get_text()
-    assert facts_line.startswith("First seen 2024-W50 · 49 upvotes")
+    assert facts_line.startswith("First seen in Week 50 of 2024 · 49 upvotes")
 
 
 # --- 7. counts in words ---------------------------------------------------------------------
@@ -505,9 +528,9 @@ def test_one_paper_site_says_one_in_the_singular(tmp_path):
     assert " · 1 upvote" in docs[f"papers/{paper.id}.md"]
     digest = docs["digests/2024-11-07.md"]
     assert 'description: "1 paper, 1 new."' in digest
-    assert "<strong>1</strong> paper: " in digest
-    assert "1 digest brought 1 paper new to the index; the most, 1, came with 2024-11-07." in \
-        docs["trends.md"]
+    assert "<strong>1</strong> paper, " in digest
+    assert ("1 digest brought 1 paper new to the index; the most in one digest, 1, came with "
+            "Nov 7, 2024.") in docs["trends.md"]
     assert "science-and-medicine" in paper.topics  # with others the rules find
     topic = "topics/science-and-medicine/index.md"
     assert "<strong>1</strong> paper, newest first" in docs[topic]
@@ -579,7 +602,7 @@ def test_a_one_paper_build_and_its_ledger_say_one_in_the_singular(tmp_path):
     paper_pages = [p for p in pages if p.startswith("papers/") and "2411.03590" not in p]
     assert len(paper_pages) == 1
     facts_line = BeautifulSoup(pages[paper_pages[0]], "html.parser").select_one(".paper__facts")
-    assert facts_line.get_text().startswith("First seen 2024-11-07 · 1 upvote")
+    assert facts_line.get_text().startswith("First seen in Nov 7, 2024 · 1 upvote")
     for path, text in pages.items():
         assert PLURAL_AFTER_ONE.search(text) is None, path
     # the ledger misses one address: recording it says so in the singular
@@ -615,13 +638,13 @@ def test_build_of_a_day_saved_twice(day_twice, tmp_path):
     assert int(day.select_one(".digest__new-count").get_text()) == 5
     assert page("digests/saved-page/").select_one('meta[http-equiv="refresh"]')["content"] == \
         "0; url=../2024-11-29/"
-    archive = page("digests/")
-    assert [r.select_one("a").get_text() for r in archive.select(".digests__table tbody tr")] \
-        == ["2024-W50", "2024-12-09", "2024-11-29"]
+    archive = page("digests/months/2024-12/")
+    assert [r.select_one("a").get_text() for r in archive.select("article table tbody tr")] \
+        == ["Week 50 of 2024", "Dec 9, 2024"]
     trends = page("trends/")
-    assert [tr.select_one("td").get_text()
+    assert [tr.select_one("th").get_text()
             for tr in trends.select(".chart__data table")[0].select("tbody tr")] == [
-        "2024-11-29", "2024-12-09", "2024-W50"]
+        "Nov 29, 2024", "Dec 9, 2024", "Week 50 of 2024"]
     catalog = json.loads((site / "api" / "papers.json").read_text(encoding="utf-8"))
     assert len(catalog["papers"]) == 30
     assert [(d["name"], d["date"], d["date_source"]) for d in catalog["dumps"]] == [

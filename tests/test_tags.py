@@ -63,7 +63,8 @@ def test_paper_page_lists_its_tags_with_meanings(pages):
     links = page.select(".paper__tags a.label--tag")
     assert [a.get_text() for a in links] == ["#foundational", "#open-source"]
     assert [a["href"] for a in links] == ["../../tags/foundational/", "../../tags/open-source/"]
-    meanings = [li.select_one(".paper__why").get_text() for li in page.select(".paper__tags li")]
+    meanings = [li.select_one(".paper__tag-meaning").get_text()
+                for li in page.select(".paper__tags li")]
     # the description is shown exactly as written, as text
     assert meanings[1] == "Code released <img src=x onerror=alert(1)> {% include 'mkdocs.yml' %} " \
                           "**really**"
@@ -72,9 +73,11 @@ def test_paper_page_lists_its_tags_with_meanings(pages):
 
 def test_topic_corrections_and_note(pages):
     page = pages[f"papers/{AGENT}/index.html"]
-    topics = {li.a.get_text(): li.select_one(".paper__why").get_text()
-              for li in page.select(".paper__topics li")}
-    assert topics["Surveys, tutorials and libraries"] == "added by curators"
+    topics = [li.a.get_text() for li in page.select(".paper__topics li")]
+    # why each topic, folded for curators: "<topic>: <why>"
+    why = dict(li.get_text().split(": ", 1) for li in page.select("details.paper__why li"))
+    assert sorted(why) == sorted(topics)
+    assert why["Surveys, tutorials and libraries"] == "added by curators"
     assert not any("Multimodal" in t for t in topics)
     note = page.select_one(".paper__note").get_text()
     assert note == ("Curators' note: Survey in all but name <script>alert(1)</script> "
@@ -89,8 +92,8 @@ def test_topic_corrections_and_note(pages):
 
 def test_tag_pages(pages):
     index = pages["tags/index.html"]
-    rows = {tr.a.get_text(): tr.find_all("td")[1].get_text()
-            for tr in index.select(".tags__table tbody tr")}
+    rows = {tr.a.get_text(): tr.find_all("td")[0].get_text()
+            for tr in index.select("article table tbody tr")}
     assert rows == {"#foundational": "1", "#open-source": "1", "#technical-report": "1"}
     tag = pages["tags/open-source/index.html"]
     assert [a["href"] for a in tag.select("a.paper-item__title")] == [f"../../papers/{MAMBA}/"]

@@ -3,6 +3,8 @@
 // chunks of the results shown, each a small gzip JSON file, cached for the next query.
 // Nothing from the index becomes markup: every string is put on the page as text.
 // Topic and tag filters and the query are kept in the address (?q=...&topic=...&tag=...).
+// The keyboard: ↓ from the box to the results, ↑ and ↓ through them, Enter opens one
+// (Enter in the box opens the first).
 (function () {
   "use strict";
 
@@ -322,15 +324,19 @@
     var input = document.getElementById("search-q");
     var status = document.getElementById("search-status");
     var list = document.getElementById("search-results");
-    var facetBox = document.getElementById("search-facets");
+    var filters = document.getElementById("search-filters");
+    var jump = document.getElementById("search-jump");
     var more = document.getElementById("search-more");
     var base = new URL(root.dataset.root, window.location.href);
     var index = new Index(new URL(root.dataset.index, base));
     var selected = { topic: [], tag: [] };
     var current = { papers: [], terms: [] };
+    var facetParts = {}; // facet -> {details, summary, boxes: [], counts: [], options: []}
     var shown = 0;
     var generation = 0;
+    var ranQuery = null;
     var timer = 0;
+    var wide = window.matchMedia("(min-width: 60em)");
 
     var params = new URLSearchParams(window.location.search);
     input.value = params.get("q") || "";
@@ -389,14 +395,22 @@
       return out;
     }
 
-    function renderFacets(numbers) {
-      facetBox.textContent = "";
+    // The filters are built once: one collapsible group per facet, a fieldset of
+    // checkboxes with counts; a search updates the counts, so focus stays where it is.
+    function buildFacets() {
+      filters.textContent = "";
       FACETS.forEach(function (f) {
         var facet = f[0];
         var values = index.values(facet);
         if (!values.length) return;
+        var details = el("details", "search__facet-group");
+        details.open = wide.matches || selected[facet].length > 0;
+        var summary = el("summary", null, f[1]);
+        details.appendChild(summary);
         var group = el("fieldset", "search__facet");
-        group.appendChild(el("legend", null, f[1]));
+        group.appendChild(el("legend", "visually-hidden", "Filter by " + f[1].toLowerCase()));
+        var parts = { details: details, summary: summary, title: f[1], boxes: [], counts: [],
+                      options: [] };
         values.forEach(function (value, k) {
           var label = el("label", "search__facet-option");
           var box = el("input");
@@ -405,18 +419,62 @@
           box.name = facet;
           box.checked = selected[facet].indexOf(value) >= 0;
           box.addEventListener("change", function () {
-            selected[facet] = Array.prototype.map.call(
-              group.querySelectorAll("input:checked"), function (b) { return b.value; });
+            selected[facet] = parts.boxes.filter(function (b) { return b.checked; })
+              .map(function (b) { return b.value; });
             run();
           });
           label.appendChild(box);
-          label.appendChild(document.createTextNode(" " + value + " "));
-          var count = numbers ? numbers[facet][k] : index.members(facet, k).length;
-          label.appendChild(el("span", "search__facet-count", String(count)));
+          label.appendChild(el("span", "search__facet-name", value));
+          var count = el("span", "search__facet-count",
+            String(index.members(facet, k).length));
+          label.appendChild(count);
+          parts.boxes.push(box);
+          parts.counts.push(count);
+          parts.options.push(label);
           group.appendChild(label);
         });
-        facetBox.appendChild(group);
+        details.appendChild(group);
+        filters.appendChild(details);
+        facetParts[facet] = parts;
       });
+      var clear = el("button", "md-button search__clear", "Clear the filters");
+      clear.type = "button";
+      clear.hidden = true;
+      clear.addEventListener("click", function () {
+        FACETS.forEach(function (f) { selected[f[0]] = []; });
+        run();
+        input.focus();
+      });
+      filters.appendChild(clear);
+      filters.hidden = false;
+      jump.hidden = false;
+      jump.addEventListener("click", function () {
+        FACETS.forEach(function (f) {
+          if (facetParts[f[0]]) facetParts[f[0]].details.open = true;
+        });
+      });
+    }
+
+    function updateFacets(numbers) {
+      FACETS.forEach(function (f) {
+        var parts = facetParts[f[0]];
+        if (!parts) return;
+        var chosen = selected[f[0]];
+        parts.summary.textContent = parts.title + (chosen.length ? " (" + chosen.length +
+          " selected)" : "");
+        parts.boxes.forEach(function (box, k) {
+          box.checked = chosen.indexOf(box.value) >= 0;
+          var n = numbers ? numbers[f[0]][k] : index.members(f[0], k).length;
+          parts.counts[k].textContent = String(n);
+          parts.options[k].classList.toggle("search__facet-option--empty", n === 0 &&
+            !box.checked);
+        });
+      });
+      var clear = filters.querySelector(".search__clear");
+      if (clear) clear.hidden = !filtering();
+      jump.textContent = filtering() ? "Filters (" + FACETS.reduce(function (n, f) {
+        return n + selected[f[0]].length;
+      }, 0) + " selected)" : "Filter by topic or tag";
     }
 
     function renderEmpty(query) {
@@ -471,12 +529,12 @@
           item.appendChild(link);
           var topics = index.values("topic");
           if (p.topics.length) {
-            item.appendChild(el("span", "paper-item__labels search__topics",
+            item.appendChild(el("span", "paper-item__meta search__topics",
               p.topics.map(function (k) { return topics[k]; }).join(" · ")));
           }
           if (p.tags.length) {
             var tags = index.values("tag");
-            item.appendChild(el("span", "paper-item__labels search__tags",
+            item.appendChild(el("span", "paper-item__meta search__tags",
               p.tags.map(function (k) { return "#" + tags[k]; }).join(" ")));
           }
           var teaser = el("span", "paper-item__teaser");
@@ -498,12 +556,13 @@
       keepInAddress();
       var query = input.value.trim();
       var mine = ++generation;
+      ranQuery = input.value;
       var queryTerms = index.terms(input.value);
       index.prioritise(mine);
       if (!queryTerms.length && !filtering()) {
         list.textContent = "";
         more.hidden = true;
-        renderFacets(null);
+        updateFacets(null);
         status.textContent = query ? "Type a longer word: “" + query + "” is too common or short."
           : "Type to search.";
         finish(query, mine);
@@ -519,7 +578,7 @@
           for (var d = 0; d < index.size(); d++) everything.push(d);
           found = { papers: everything, dropped: false };
         }
-        renderFacets(counts(found.papers));
+        updateFacets(counts(found.papers));
         var allowed = allowedBy(null);
         current = {
           papers: allowed ? found.papers.filter(function (d) { return allowed[d]; })
@@ -544,18 +603,75 @@
       });
     }
 
-    more.addEventListener("click", function () { renderMore(generation); });
+    // --- the keyboard: ↓ from the box to the results, ↑ ↓ through them, Enter opens ----
+
+    function resultLinks() {
+      return Array.prototype.slice.call(list.querySelectorAll("a.paper-item__title"));
+    }
+
+    function openFirst() {
+      var first = resultLinks()[0];
+      if (first) window.location.href = first.href;
+    }
+
+    input.addEventListener("keydown", function (event) {
+      if (event.key === "Enter" && !event.isComposing) {
+        event.preventDefault();
+        if (ranQuery !== input.value || timer) {
+          timer = 0;
+          run().then(openFirst);
+        } else {
+          openFirst();
+        }
+      } else if (event.key === "ArrowDown") {
+        var first = resultLinks()[0];
+        if (first) {
+          event.preventDefault();
+          first.focus();
+        }
+      }
+    });
+
+    list.addEventListener("keydown", function (event) {
+      var links = resultLinks();
+      var k = links.indexOf(document.activeElement);
+      if (k < 0) return;
+      if (event.key === "ArrowDown" && k + 1 < links.length) {
+        event.preventDefault();
+        links[k + 1].focus();
+      } else if (event.key === "ArrowDown" && !more.hidden) {
+        event.preventDefault();
+        more.focus();
+      } else if (event.key === "ArrowUp") {
+        event.preventDefault();
+        (k > 0 ? links[k - 1] : input).focus();
+      } else if (event.key === "Escape") {
+        event.preventDefault();
+        input.focus();
+      }
+    });
+
+    more.addEventListener("click", function () {
+      var before = resultLinks().length;
+      renderMore(generation).then(function () {
+        var next = resultLinks()[before];
+        if (next) next.focus();
+      });
+    });
     input.addEventListener("input", function () {
       window.clearTimeout(timer);
-      timer = window.setTimeout(run, DEBOUNCE_MS);
+      timer = window.setTimeout(function () { timer = 0; run(); }, DEBOUNCE_MS);
     });
 
     index.open().then(function () {
-      renderFacets(null);
+      buildFacets();
+      updateFacets(null);
       status.textContent = "Type to search.";
       root.dataset.searchReady = "true";
+      // a link with ?q= opens on its results (the skip link stays the first stop); an empty
+      // page is for typing, unless the reader has already moved on
       if (input.value || filtering()) run();
-      input.focus();
+      else if (document.activeElement === document.body) input.focus();
     }).catch(function (error) {
       status.textContent = "The search index could not be loaded (" + error.message + ").";
     });
