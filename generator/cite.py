@@ -7,7 +7,8 @@ may act as a command: every character TeX or BibTeX reads specially is escaped
 holds), and formulas are rebuilt by `mathtext.latex` from the commands it knows, never
 copied. Words with capitals inside (`ConvLLaVA`, `LLMs`) are braced so that styles
 keep their case. Keys are `<first author's surname><year><first title word>`, ASCII,
-unique in the index (`a`, `b`, ... added in id order).
+unique in the index: the first paper seen keeps the plain key, later namesakes get `b`,
+`c`, ... (`keys`).
 
 CSV as Python's `csv` module writes it (RFC 4180 quoting, LF line ends), one row per
 paper; a cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a
@@ -92,19 +93,21 @@ def base_key(paper: Paper, year: str | None) -> str:
     return (author + (year or "") + word[:20]) or "paper"
 
 
-def keys(papers: Sequence[Paper], years: Mapping[str, str | None]) -> dict[str, str]:
-    """A unique key per paper id (suffixes in id order)."""
+def keys(papers: Sequence[Paper], years: Mapping[str, str | None],
+         seen: Mapping[str, int] | None = None) -> dict[str, str]:
+    """A unique key per paper id. Papers that would share a key take it in the order they
+    were first seen (`seen`: id -> place of its first digest; then id): the first keeps
+    the plain key, the next get `b`, `c`, ... So a paper's key does not change when a later
+    paper arrives with the same author, year and first word."""
     wanted: dict[str, list[str]] = {}
-    for paper in sorted(papers, key=lambda p: p.id):
+    for paper in sorted(papers, key=lambda p: ((seen or {}).get(p.id, 0), p.id)):
         wanted.setdefault(base_key(paper, years.get(paper.id)), []).append(paper.id)
     out: dict[str, str] = {}
     taken = set(wanted)
     for key, ids in wanted.items():
-        if len(ids) == 1:
-            out[ids[0]] = key
-            continue
-        n = 0
-        for pid in ids:
+        out[ids[0]] = key
+        n = 1
+        for pid in ids[1:]:
             while True:
                 suffix = _suffix(n)
                 n += 1

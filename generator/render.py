@@ -143,7 +143,9 @@ class _Context:
                                     if self.digest_of[p.first_seen].dated else None)
                  for p in catalog.papers}
         self._years = years
-        self._bib_keys = cite.keys(catalog.papers, years)
+        self._bib_keys = cite.keys(catalog.papers, years,
+                                   {p.id: self.digest_of[p.first_seen].number
+                                    for p in catalog.papers})
         self.unsorted_view = TopicView(UNSORTED, "Unsorted",
                                        "Papers that no topic rule matched yet. Curators use "
                                        "this page to find rules worth adding.",

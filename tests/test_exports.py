@@ -133,10 +133,22 @@ def test_keys_are_unique_and_readable():
     papers = [_paper(f"p{k}", "Attention Is All You Need", authors=["Ashish Vaswani"],
                      published="2017-06-12T00:00:00.000Z") for k in range(3)]
     papers.append(_paper("q", "The Élan of Ünicode", authors=["Zoë Ångström"]))
-    keys = cite.keys(papers, {p.id: cite.year_of(p) for p in papers})
+    years = {p.id: cite.year_of(p) for p in papers}
+    keys = cite.keys(papers, years)
     assert [keys[f"p{k}"] for k in range(3)] == [
-        "vaswani2017attentiona", "vaswani2017attentionb", "vaswani2017attentionc"]
+        "vaswani2017attention", "vaswani2017attentionb", "vaswani2017attentionc"]
     assert keys["q"] == "angstromelan"
+    # a key, once given, stays: a namesake seen later (even with a smaller id) takes the
+    # next suffix, and the first-seen paper keeps the plain key
+    seen = {"p0": 3, "p1": 5, "p2": 7, "q": 1}
+    before = cite.keys(papers[1:], years, seen)
+    newcomer = _paper("a-later-namesake", "Attention Is All You Need",
+                      authors=["Ashish Vaswani"], published="2017-06-12T00:00:00.000Z")
+    after = cite.keys([*papers[1:], newcomer], {**years, newcomer.id: "2017"},
+                      {**seen, newcomer.id: 9})
+    assert before == {k: after[k] for k in before}
+    assert before["p1"] == "vaswani2017attention"
+    assert after[newcomer.id] == "vaswani2017attentionc"
 
 
 def test_the_whole_index_as_csv(seed_model):
