@@ -16,6 +16,23 @@ from pathlib import Path
 from .render import SiteModel
 from .search import INDEX_DIR
 
+ENGINE_VARIABLE = "PAPER_INDEX_ENGINE"  # "mkdocs" (the default) or "properdocs"
+
+
+def _engine() -> None:
+    """Choose the engine before any `mkdocs` module is imported. With
+    PAPER_INDEX_ENGINE=properdocs, ProperDocs (the maintained fork of mkdocs 1.x) answers
+    every `mkdocs.*` import of this process, the theme's included; it must be installed."""
+    name = os.environ.get(ENGINE_VARIABLE, "mkdocs") or "mkdocs"
+    if name == "properdocs":
+        try:
+            import properdocs.replacement  # noqa: F401  (redirects mkdocs.* to properdocs.*)
+        except ImportError:
+            raise BuildFailed(f"{ENGINE_VARIABLE}=properdocs, but ProperDocs is not "
+                              "installed (pip install properdocs)") from None
+    elif name != "mkdocs":
+        raise BuildFailed(f"{ENGINE_VARIABLE} must be mkdocs or properdocs, not {name!r}")
+
 
 class BuildFailed(Exception):
     pass
@@ -85,6 +102,7 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  pages: dict[str, str] | None = None) -> None:
     """`pages`: the generated pages (docs-relative path -> text) whose front matter is
     checked as mkdocs reads it."""
+    _engine()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
@@ -111,6 +129,7 @@ class Settings:
 
 
 def settings(config_file: Path) -> Settings:
+    _engine()
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
