@@ -36,7 +36,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from .mention_candidates import LABELLED, REAL, REPO, find_name, load_papers, permissive_name
+from .mention_candidates import LABELLED, find_name, permissive_name
+from .real_corpus import REAL, REPO, load_papers
 
 SPLITS = ("dev", "test", "all")
 

@@ -320,8 +320,7 @@ def measure_search(browser, base: str) -> dict[str, dict[str, object]]:
         box = first.bounding_box()
         filters = page.locator("#search-facets input[type=checkbox], "
                                "#search-filters input[type=checkbox]")
-        hidden = sum(1 for k in range(filters.count())
-                     if not _visible_in_box(page, filters.nth(k)))
+        hidden = filters.evaluate_all(f"els => els.filter({CLIPPED_BY_A_BOX}).length")
         page.locator("#search-q").focus()
         presses = 0
         while presses < 200:
@@ -339,20 +338,20 @@ def measure_search(browser, base: str) -> dict[str, dict[str, object]]:
     return out
 
 
-def _visible_in_box(page, locator) -> bool:
-    """Not clipped away by a scrolling ancestor (the box the filters sat in)."""
-    return page.evaluate("""el => {
-      const r = el.getBoundingClientRect();
-      for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-        const s = getComputedStyle(a);
-        if (/(auto|scroll|hidden)/.test(s.overflowY + s.overflowX)) {
-          const b = a.getBoundingClientRect();
-          if (r.bottom <= b.top || r.top >= b.bottom || r.right <= b.left
-              || r.left >= b.right) return false;
-        }
-      }
-      return true;
-    }""", locator.element_handle())
+# a JavaScript predicate: the element is clipped away by a scrolling box inside the page
+# (the box the search filters once sat in); the page itself scrolls, so it does not count
+CLIPPED_BY_A_BOX = """el => {
+  const r = el.getBoundingClientRect();
+  for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
+    const s = getComputedStyle(a);
+    if (/(auto|scroll|hidden)/.test(s.overflowY + s.overflowX)) {
+      const b = a.getBoundingClientRect();
+      if (r.bottom <= b.top || r.top >= b.bottom || r.right <= b.left
+          || r.left >= b.right) return true;
+    }
+  }
+  return false;
+}"""
 
 
 # --- report ---------------------------------------------------------------------------------

@@ -41,8 +41,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "real" / "api-2024"
+from .real_corpus import REPO, load_papers
+
 LABELLED = Path(__file__).resolve().parent / "data" / "topics_labelled.tsv"
 SAMPLE_SIZE = 60
 DEV_SEED = 20240601  # DEV: random.Random(DEV_SEED).sample(sorted arXiv ids, 60)
@@ -80,18 +80,6 @@ class Score:
     @property
     def total(self) -> int:
         return self.fully + self.partly + self.wrong
-
-
-def load_papers(folder: Path = REAL) -> tuple:
-    """The deduplicated papers of the real corpus, as the pipeline builds them."""
-    sys.path.insert(0, str(REPO))
-    from generator.catalog import build_catalog
-    from generator.readers import list_dumps, read_all
-
-    if not folder.is_dir():
-        raise SystemExit(f"{folder}: the real corpus is missing (expected beside the repository "
-                         "as ../shared/real/api-2024)")
-    return build_catalog(read_all(list_dumps(folder))).papers
 
 
 def samples(arxiv_ids: Sequence[str]) -> dict[str, list[str]]:

@@ -32,15 +32,16 @@ import hashlib
 import itertools
 import random
 import re
-import sys
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "real" / "api-2024"
+from generator.textnorm import GREEK
+
+from .real_corpus import REPO, load_papers
+
 DATA = Path(__file__).resolve().parent / "data"
 LABELLED = DATA / "mentions_labelled.tsv"
 SEED = 20240527
@@ -50,18 +51,6 @@ COMMON = 10  # a name with more whole-word permissive-only links than this is sa
 PER_COMMON_NAME = 4  # links drawn for each such name
 
 MentionsFn = Callable[[Sequence], tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]]
-
-
-def load_papers(folder: Path = REAL) -> tuple:
-    """The deduplicated papers of the real corpus, as the pipeline builds them."""
-    sys.path.insert(0, str(REPO))
-    from generator.catalog import build_catalog
-    from generator.readers import list_dumps, read_all
-
-    if not folder.is_dir():
-        raise SystemExit(f"{folder}: the real corpus is missing (expected beside the repository "
-                         "as ../shared/real/api-2024)")
-    return build_catalog(read_all(list_dumps(folder))).papers
 
 
 def links_by_arxiv(papers: Sequence, mentions_fn: MentionsFn) -> set[tuple[str, str]]:
@@ -80,13 +69,7 @@ def today_mentions(papers: Sequence) -> tuple[dict, dict]:
 
 # ---- permissive names and matching ---------------------------------------------------------
 
-_GREEK = {
-    "α": "alpha", "β": "beta", "γ": "gamma", "δ": "delta", "ε": "epsilon", "ζ": "zeta",
-    "η": "eta", "θ": "theta", "ι": "iota", "κ": "kappa", "λ": "lambda", "μ": "mu",
-    "ν": "nu", "ξ": "xi", "ο": "omicron", "π": "pi", "ρ": "rho", "σ": "sigma", "ς": "sigma",
-    "τ": "tau", "υ": "upsilon", "φ": "phi", "χ": "chi", "ψ": "psi", "ω": "omega",
-}  # fmt: skip
-_LATEX_GREEK = re.compile(r"\{?\\(" + "|".join(sorted(set(_GREEK.values()), key=len,
+_LATEXGREEK = re.compile(r"\{?\\(" + "|".join(sorted(set(GREEK.values()), key=len,
                                                       reverse=True)) + r")\b\}?")
 _MARKS = re.compile("[\u0300-\u036f]")
 
@@ -94,8 +77,8 @@ _MARKS = re.compile("[\u0300-\u036f]")
 def fold(text: str) -> str:
     """Accents off, Greek letters (Unicode or LaTeX) spelled out; case and punctuation kept,
     and one character out for one character in where nothing is spelled out."""
-    text = _LATEX_GREEK.sub(lambda m: "-" + m.group(1), text)
-    text = "".join(_GREEK.get(c.lower(), c) if "\u0370" <= c <= "\u03ff" else c for c in text)
+    text = _LATEXGREEK.sub(lambda m: "-" + m.group(1), text)
+    text = "".join(GREEK.get(c.lower(), c) if "\u0370" <= c <= "\u03ff" else c for c in text)
     return _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 

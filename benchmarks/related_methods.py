@@ -42,8 +42,8 @@ from pathlib import Path
 
 import numpy as np
 
-REPO = Path(__file__).resolve().parents[1]
-REAL = REPO.parent / "shared" / "real" / "api-2024"
+from .real_corpus import REAL, REPO, load_papers
+
 K = 5
 BLOCK = 512
 
@@ -66,28 +66,14 @@ class Rec:
 def load_records(folder: Path = REAL, with_topics: bool = True) -> list[Rec]:
     """The deduplicated real papers (as the pipeline builds them), with today's topics
     (`curation/topics.yml`) and the API's `ai_keywords` where a record has them."""
-    sys.path.insert(0, str(REPO))
-    from generator.catalog import build_catalog
-    from generator.readers import list_dumps, read_all
-
-    if not folder.is_dir():
-        raise SystemExit(f"{folder}: the real corpus is missing (expected beside the "
-                         "repository as ../shared/real/api-2024)")
-    papers = build_catalog(read_all(list_dumps(folder))).papers
+    papers = load_papers(folder)
     if with_topics:
         from generator.topics import classify, load_taxonomy
 
         taxonomy, _ = load_taxonomy(REPO / "curation")
         papers = classify(papers, taxonomy)
-    keywords: dict[str, tuple[str, ...]] = {}
-    for path in sorted(folder.glob("*.json")):
-        for item in json.loads(path.read_text(encoding="utf-8")):
-            paper = item.get("paper", item)
-            kws = paper.get("ai_keywords") or ()
-            if paper.get("id") and kws:
-                keywords[paper["id"]] = tuple(str(k) for k in kws)
-    return [Rec(p.arxiv_id, p.title, p.abstract, tuple(p.authors),
-                keywords.get(p.arxiv_id, ()), tuple(p.topics))
+    return [Rec(p.arxiv_id, p.title, p.abstract, tuple(p.authors), tuple(p.keywords),
+                tuple(p.topics))
             for p in papers if p.arxiv_id]
 
 

@@ -137,6 +137,7 @@ class _Context:
                                     f"tags/{t.name}/") for t in data.vocabulary]
         self.tag_by_name = {v.id: v for v in self.tag_views}
         self._teasers: dict[str, str] = {}
+        self._bibtex: dict[str, str] = {}
         self.digests: tuple[Digest, ...] = catalog.digests
         self.digest_of = {d.name: g for g in self.digests for d in g.dumps}
         years = {p.id: cite.year_of(p, self.digest_of[p.first_seen].date
@@ -166,8 +167,13 @@ class _Context:
         return self.data.site_url + path if self.data.site_url else ""
 
     def bibtex(self, paper: Paper) -> str:
-        return cite.bibtex(paper, self._bib_keys[paper.id], self._years[paper.id],
-                           self.absolute(paper.url))
+        """The paper's entry (its page, its `.bib` file and `api/papers.bib` share it)."""
+        found = self._bibtex.get(paper.id)
+        if found is None:
+            found = self._bibtex[paper.id] = cite.bibtex(
+                paper, self._bib_keys[paper.id], self._years[paper.id],
+                self.absolute(paper.url))
+        return found
 
     def first_digest(self, paper: Paper) -> Digest:
         return self.digest_of[paper.first_seen]
@@ -622,12 +628,9 @@ def build_site_model(data: SiteInput) -> SiteModel:
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
     files.add("api/papers.json", to_json(catalog_document(data.catalog, data.links)))
-    files.add("api/papers.bib", "".join(ctx.bibtex(p) + "\n"
-                                        for p in sorted(data.catalog.papers,
-                                                        key=lambda p: p.id)))
-    files.add("api/papers.csv", cite.papers_csv([_csv_row(p, ctx) for p in
-                                                 sorted(data.catalog.papers,
-                                                        key=lambda p: p.id)]))
+    # the catalog's papers are in id order, as the exports promise
+    files.add("api/papers.bib", "".join(ctx.bibtex(p) + "\n" for p in data.catalog.papers))
+    files.add("api/papers.csv", cite.papers_csv([_csv_row(p, ctx) for p in data.catalog.papers]))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(),
                      build_index(data.catalog.papers, topic_titles))

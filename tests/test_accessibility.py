@@ -18,19 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from benchmarks.bench_pages import AXE, AXE_TAGS, CLIPPED_BY_A_BOX, WIDTHS
+
 from conftest import DUMPS, REPO, run_cli, unavailable
 
 pytestmark = pytest.mark.browser
 
-AXE = REPO / ".ci" / "node_modules" / "axe-core" / "axe.min.js"
 REAL_DAYS = REPO / "tests" / "fixtures" / "real"
 DAYS = ("2024-07-05", "2024-09-03", "2024-11-07", "2024-11-29", "2024-12-09")
-WIDTHS = {
-    "1280": {"viewport": {"width": 1280, "height": 900}},
-    "390": {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
-            "is_mobile": True, "has_touch": True},
-}
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa"]  # 2.2 AA: target size
 # the pi paper: its title has a formula ("Just Add $π$! ...")
 MATH_PAPER = "just-add-pi-pose-induced-video-transformers-for-understanding-activities-of"
 
@@ -220,20 +215,10 @@ def test_search_filters_all_reachable_results_first(session, base_url, pages, si
             groups.nth(k).locator("summary").click()
     boxes = page.locator("#search-filters input[type=checkbox]")
     assert boxes.count() == len(topics) + len(tags)
-    clipped = page.evaluate("""() => [...document.querySelectorAll(
-        '#search-filters input[type=checkbox]')].filter(el => {
-          const r = el.getBoundingClientRect();
-          if (!r.width || !r.height) return true;
-          // the page itself scrolls: only a box inside it can hide a filter
-          for (let a = el.parentElement; a && a !== document.body; a = a.parentElement) {
-            const s = getComputedStyle(a);
-            if (/(auto|scroll|hidden)/.test(s.overflowX + s.overflowY)) {
-              const b = a.getBoundingClientRect();
-              if (r.bottom <= b.top || r.top >= b.bottom || r.right <= b.left
-                  || r.left >= b.right) return true;
-            }
-          }
-          return false; }).length""")
+    # a filter is out of reach when it has no size or a scrolling box inside the page clips it
+    clipped = boxes.evaluate_all(
+        "els => els.filter(el => { const r = el.getBoundingClientRect(); "
+        f"return !r.width || !r.height || ({CLIPPED_BY_A_BOX})(el); }}).length")
     assert clipped == 0
     assert page.locator(".search__facet-count").count() == boxes.count()  # with counts
     first = page.locator("#search-results li").first.bounding_box()

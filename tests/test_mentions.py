@@ -145,7 +145,7 @@ def test_precision_and_recall_on_the_labelled_real_links():
     """The goal of the issue that built the measure: precision >= 0.95 with recall >= 0.70
     on the held-out half (`benchmarks/bench_mentions.py`; tuned on the other half)."""
     from benchmarks.bench_mentions import load_labels, predicted_links, table
-    from benchmarks.mention_candidates import REAL, load_papers
+    from benchmarks.real_corpus import REAL, load_papers
 
     if not REAL.is_dir():
         pytest.skip("the real 2024 corpus (../shared/real/api-2024) is not beside the checkout")
