@@ -68,4 +68,4 @@ lint: $(VENV)/.test-deps
 	$(BIN)/ruff check .
 
 clean:
-	rm -rf site build .pytest_cache .ruff_cache
+	rm -rf site build .build-cache .pytest_cache .ruff_cache

@@ -169,8 +169,11 @@ def main(argv: list[str] | None = None) -> int:
             summary.append(f"{counted(len(model.docs), 'page')}, "
                            f"{counted(len(model.files), 'file')}")
         with progress.stage("mkdocs build") as summary:
-            build_site(model, args.config, args.config.parent / "docs", args.site)
-            summary.append(f"-> {args.site}")
+            built = build_site(model, args.config, args.config.parent / "docs", args.site)
+            summary.append(f"-> {args.site}, {built.reused} of "
+                           f"{counted(built.pages, 'page')} from the page cache")
+            if built.cache_reset:
+                summary.append(f"(cache cleared: {built.cache_reset})")
     except (BuildFailed, DuplicateOutput) as exc:
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
         return EXIT_BUILD

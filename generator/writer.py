@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import shutil
 import tempfile
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from .render import SiteModel
 from .search import INDEX_DIR
 
 ENGINE_VARIABLE = "PAPER_INDEX_ENGINE"  # "mkdocs" (the default) or "properdocs"
+REUSE_FRAGMENTS = True  # False: every page renders its own tabs and navigation (tests)
 
 
 def _engine() -> None:
@@ -61,61 +63,160 @@ def _write_tree(root: Path, files: tuple[tuple[str, str], ...], refuse_existing:
         target.write_text(text, encoding="utf-8", newline="\n")
 
 
-def _front_matter_check(pages: dict[str, str]):
-    """A plugin for mkdocs' own page pipeline: every generated page's front matter must be
-    read by mkdocs exactly as the generator wrote it, and no page may keep a front matter
-    block as Markdown. mkdocs swallows a front matter it cannot parse and renders the block
-    as Markdown; that must fail the build, never publish a degraded page."""
+_ANCHOR = re.compile(r'\sid="([^"]*)"')
+
+
+def _generated_pages(pages: dict[str, str]):
+    """A plugin for mkdocs' own page pipeline, for the pages the generator wrote.
+
+    Their front matter reaches the theme exactly as the generator wrote it (read here
+    with the reader that inverts `safe.front_matter`; mkdocs' YAML never sees it), and
+    their body, which is HTML from end to end (Markdown would pass it through unchanged,
+    `tests/test_writer.py` proves it), becomes the page's content without going through
+    Markdown: Python-Markdown's HTML block parser and mkdocs' anchor scan cost more than
+    half of a page's build. The ids of the body are the page's anchors, for mkdocs' check
+    of links to them. A page whose front matter the generator cannot read back, or a
+    hand-written page whose front matter mkdocs could not read, fails the build."""
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import BasePlugin
 
     from .safe import read_front_matter
 
-    class FrontMatterCheck(BasePlugin):
+    class GeneratedPages(BasePlugin):
         failure = ""  # the message, for BuildFailed (mkdocs only logs it)
+
+        def __init__(self):
+            self.bodies: dict[str, str] = {}
+            self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
+            self.output: dict[str, Path] = {}  # address -> where its HTML is written
+
+        def on_files(self, files, config):
+            """Each generated page's output file; a page the cache holds is written from
+            it now, and mkdocs' dirty build leaves it alone (`is_modified`)."""
+            for file in files.documentation_pages():
+                uri = file.src_uri
+                if uri not in pages:
+                    continue
+                self.output[uri] = Path(file.abs_dest_path)
+                html = self.cached.get(uri)
+                if html is not None:
+                    self.output[uri].parent.mkdir(parents=True, exist_ok=True)
+                    shutil.copyfile(html, self.output[uri])
+                    file.is_modified = _unmodified
+            return files
 
         def fail(self, message: str) -> None:
             self.failure = message
             raise PluginError(message)
 
-        def on_page_markdown(self, markdown, page, config, files):
+        def on_page_read_source(self, page, config):
             uri = page.file.src_uri
             wrote = pages.get(uri)
-            expected = read_front_matter(wrote) if wrote is not None else None
-            if expected is not None:
-                meta, body = expected
-                if page.meta != meta or markdown != body.lstrip("\n"):
-                    keys = sorted(k for k in {*meta, *page.meta}
-                                  if meta.get(k) != page.meta.get(k)) or ["the page body"]
-                    self.fail(f"{uri}: mkdocs did not read the front matter the generator "
-                              f"wrote (differs: {', '.join(keys)}); refusing to publish a "
-                              "degraded page")
+            if wrote is None:
+                return None  # a page of docs/: mkdocs reads it
+            read = read_front_matter(wrote)
+            if read is None:
+                self.fail(f"{uri}: the generator wrote a page without its front matter")
+            page.meta_given, body = read
+            self.bodies[uri] = body.strip()  # as Markdown strips its output
+            return ""
+
+        def on_page_markdown(self, markdown, page, config, files):
+            uri = page.file.src_uri
+            if uri in self.bodies:
+                page.meta = page.meta_given
             elif markdown.startswith("---"):
                 self.fail(f"{uri}: mkdocs could not read this page's front matter and would "
                           "render it as Markdown")
             return markdown
 
-    return FrontMatterCheck()
+        def on_env(self, env, config, files):
+            rendered: dict[tuple, str] = {}
+
+            def fragment(name, page, nav, caller):
+                """A part of the theme's page (the tabs, the site navigation) that is the
+                same for every page out of the navigation in the same folder: its links
+                are relative to the page, so they depend on the page's folder; the tabs
+                also mark the section whose address starts the page's. A page with a
+                page of the navigation below its own address renders its own."""
+                url = page.url
+                if not REUSE_FRAGMENTS or any(p.url.startswith(url) for p in nav.pages):
+                    return caller()
+                key = (name, url.rstrip("/").rpartition("/")[0],
+                       tuple(url.startswith(p.url) for p in nav.pages))
+                if key not in rendered:
+                    rendered[key] = caller()
+                return rendered[key]
+
+            env.globals["paper_index_fragment"] = fragment
+            return env
+
+        def on_page_content(self, html, page, config, files):
+            body = self.bodies.pop(page.file.src_uri, None)
+            if body is None:
+                return html
+            page.present_anchor_ids = set(_ANCHOR.findall(body))
+            return body
+
+    return GeneratedPages()
+
+
+def _unmodified() -> bool:
+    return False
+
+
+class _DirtyNotice(logging.Filter):
+    """mkdocs warns that a dirty build "will likely lead to inaccurate navigation": it
+    skips pages by their files' times. Here it skips exactly the pages whose HTML the
+    page cache proved unchanged, so the warning (fatal in strict mode) does not apply."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not record.getMessage().startswith("A 'dirty' build is being performed")
+
+
+def _titled(nav) -> bool:
+    """Every entry of the configured `nav` has its title in `mkdocs.yml`."""
+    if not isinstance(nav, list):
+        return False
+    for item in nav:
+        if not isinstance(item, dict) or len(item) != 1:
+            return False
+        (value,) = item.values()
+        if isinstance(value, list) and not _titled(value):
+            return False
+    return True
 
 
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
-                 pages: dict[str, str] | None = None) -> None:
-    """`pages`: the generated pages (docs-relative path -> text) whose front matter is
-    checked as mkdocs reads it."""
+                 pages: dict[str, str] | None = None,
+                 cached: dict[str, Path] | None = None) -> tuple[dict[str, Path], int]:
+    """`pages`: the generated pages (docs-relative path -> text), passed to the theme
+    without Markdown. `cached`: the HTML an earlier build made of some of them (the page
+    cache's verified hits), copied as it is instead of building those pages again; used only when
+    the navigation's titles are all in `mkdocs.yml`. Returns every generated page's
+    output file, and how many pages were taken from `cached`."""
     _engine()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
     from mkdocs.exceptions import MkDocsException
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
-    check = _front_matter_check(pages or {})
+    check = _generated_pages(pages or {})
     try:
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              strict=True)
-        config.plugins["paper-index-front-matter"] = check
-        build(config)
+        config.plugins["paper-index-generated-pages"] = check
+        if cached and _titled(config.nav):
+            check.cached = cached
+        notice = _DirtyNotice()
+        logging.getLogger("mkdocs.commands.build").addFilter(notice)
+        try:
+            build(config, dirty=bool(check.cached))
+        finally:
+            logging.getLogger("mkdocs.commands.build").removeFilter(notice)
     except (MkDocsException, SystemExit) as exc:
         raise BuildFailed(f"mkdocs build failed: {check.failure or exc}") from None
+    return check.output, len(check.cached)
 
 
 @dataclass(frozen=True)
@@ -155,24 +256,64 @@ def repository(config_file: Path) -> tuple[str, str]:
     return found.repo_url, found.edit_branch
 
 
-def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path) -> None:
+AUTOMATIC = Path("<beside mkdocs.yml>")  # build_site's default cache folder
+
+
+def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path,
+               cache_dir: Path | None = AUTOMATIC) -> BuildReport:
+    """Build the site into a staging folder and swap it in. `cache_dir`: the page cache
+    (`.build-cache/` beside `mkdocs.yml` by default; None: no cache)."""
+    from . import cache
+
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
+    if cache_dir is AUTOMATIC:
+        cache_dir = cache.default_folder(config_file)
+    pages = dict(model.docs)
+    store = None
+    names: dict[str, str] = {}
+    hits: dict[str, Path] = {}
+    if cache_dir is not None:
+        store = cache.open_cache(cache_dir, cache.build_key(config_file, docs_src))
+        names = {uri: cache.entry(store.key, uri, text) for uri, text in pages.items()}
+        try:
+            for uri, name in names.items():
+                if store.verify(name):
+                    hits[uri] = store.path(name)
+        except cache.Invalid as exc:
+            cache.clear(cache_dir)
+            store = cache.PageCache(cache_dir, store.key, reason=str(exc))
+            hits = {}
     staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}-build-"))
     try:
         docs = staging / "docs"
         shutil.copytree(docs_src, docs)
         _write_tree(docs, model.docs, refuse_existing=True)
         out = staging / "site"
-        mkdocs_build(config_file, docs, out, dict(model.docs))
+        output, reused = mkdocs_build(config_file, docs, out, pages, hits)
         _write_tree(out, model.files, refuse_existing=True)
         for rel, data in model.search:
             target = out / INDEX_DIR / rel
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        if store is not None:
+            try:
+                cache.save(store, {names[uri]: path for uri, path in output.items()
+                                   if uri in names},
+                           {names[uri] for uri in hits} if reused else set())
+            except OSError:  # a cache that cannot be written is dropped; the site is not
+                cache.clear(store.folder)
         old = staging / "old"
         if site_dir.exists():
             os.replace(site_dir, old)
         os.replace(out, site_dir)
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+    return BuildReport(len(pages), reused, store.reason if store else "")
+
+
+@dataclass(frozen=True)
+class BuildReport:
+    pages: int  # generated pages
+    reused: int  # of them, taken from the page cache
+    cache_reset: str = ""  # why the cache on disk was thrown away, if it was

@@ -1,0 +1,220 @@
+"""The page cache and the writer's shortcuts: a daily update built with the cache is
+byte-identical to a clean build, and a cache that cannot be proven valid is thrown away.
+
+Each test builds in a copy of the project (mkdocs.yml, overrides, docs), so the cache is
+the one the build finds by itself beside that mkdocs.yml.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+from pathlib import Path
+
+import markdown
+import pytest
+
+from conftest import REPO, run_cli, tree_digest
+
+DAYS = sorted(p for p in (REPO / "dumps").iterdir() if p.suffix == ".txt")
+
+
+def _project(root: Path) -> Path:
+    root.mkdir(parents=True)
+    shutil.copy2(REPO / "mkdocs.yml", root / "mkdocs.yml")
+    shutil.copytree(REPO / "overrides", root / "overrides")
+    shutil.copytree(REPO / "docs", root / "docs")
+    return root / "mkdocs.yml"
+
+
+def _build(config: Path, dumps: Path, site: Path, env: dict | None = None) -> str:
+    done = run_cli("build", "--dumps", str(dumps), "--config", str(config),
+                   "--site", str(site), env=env)
+    assert done.returncode == 0, done.stderr
+    return done.stderr
+
+
+def _reused(log: str) -> tuple[int, int]:
+    found = re.search(r"(\d+) of (\d+) pages from the page cache", log)
+    assert found, log
+    return int(found.group(1)), int(found.group(2))
+
+
+@pytest.fixture(scope="module")
+def updated(tmp_path_factory):
+    """Four seed dumps built, then the fifth added: built with the cache the first build
+    left, and built clean from the same inputs (the same ledger) in another project."""
+    tmp = tmp_path_factory.mktemp("cache")
+    assert len(DAYS) == 5
+    dumps = tmp / "dumps"
+    dumps.mkdir()
+    for day in DAYS[:4]:
+        shutil.copy2(day, dumps / day.name)
+    config = _project(tmp / "project")
+    first = _build(config, dumps, tmp / "site-first")
+    shutil.copy2(DAYS[4], dumps / DAYS[4].name)
+    shutil.copytree(dumps, tmp / "dumps-clean")  # the ledger the first build recorded
+    update = _build(config, dumps, tmp / "site-update")
+    clean = _build(_project(tmp / "clean"), tmp / "dumps-clean", tmp / "site-clean")
+    return {"tmp": tmp, "config": config, "dumps": dumps, "logs": (first, update, clean)}
+
+
+def test_a_daily_update_is_byte_identical_to_a_clean_build(updated):
+    tmp = updated["tmp"]
+    first, update, clean = updated["logs"]
+    assert _reused(first)[0] == 0
+    reused, pages = _reused(update)
+    # the cache was used, and the pages the new day changes were built again
+    assert 0 < reused < pages, update
+    assert _reused(clean) == (0, pages)
+    site_update, site_clean = tree_digest(tmp / "site-update"), tree_digest(tmp / "site-clean")
+    assert len(site_update) > 400
+    assert site_update == site_clean
+    # the new day's papers exist only in the update: they were not in the cache
+    assert site_update != tree_digest(tmp / "site-first")
+
+
+def test_the_cache_lives_beside_mkdocs_yml_and_holds_this_build(updated):
+    folder = updated["config"].parent / ".build-cache"
+    manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    stored = {p.name.removesuffix(".html") for p in (folder / "pages").iterdir()}
+    _, pages = _reused(updated["logs"][1])
+    # exactly the pages of the last build: entries no build uses any more are gone
+    assert stored == set(manifest["pages"])
+    assert len(stored) == pages
+    assert (REPO / ".gitignore").read_text(encoding="utf-8").count(".build-cache/") == 1
+
+
+def _rebuild(updated, name: str, env: dict | None = None) -> tuple[str, dict]:
+    site = updated["tmp"] / name
+    log = _build(updated["config"], updated["dumps"], site, env)
+    return log, tree_digest(site)
+
+
+def test_a_corrupt_entry_throws_the_cache_away(updated):
+    folder = updated["config"].parent / ".build-cache"
+    entry = sorted((folder / "pages").iterdir())[7]
+    entry.write_bytes(entry.read_bytes().replace(b"</h1>", b"</h1><script>x()</script>", 1))
+    log, site = _rebuild(updated, "site-corrupt")
+    assert "cache cleared: entry" in log and "does not match its hash" in log, log
+    assert _reused(log)[0] == 0
+    assert site == tree_digest(updated["tmp"] / "site-clean")
+    assert b"<script>x()</script>" not in entry.read_bytes()
+
+
+def test_a_manifest_that_does_not_parse_throws_the_cache_away(updated):
+    folder = updated["config"].parent / ".build-cache"
+    _rebuild(updated, "site-warm")  # a full cache again
+    (folder / "manifest.json").write_text("{not json", encoding="utf-8")
+    log, site = _rebuild(updated, "site-garbled")
+    assert "cache cleared" in log and _reused(log)[0] == 0, log
+    assert site == tree_digest(updated["tmp"] / "site-clean")
+
+
+@pytest.mark.parametrize("change", ["overrides", "site_url", "config"])
+def test_another_build_key_throws_the_cache_away(updated, change):
+    """The theme overrides, a setting read from the environment, mkdocs.yml: each is part
+    of every page, so a change of any rebuilds every page."""
+    config = updated["config"]
+    _rebuild(updated, "site-warm")  # a full cache (an earlier case may have cleared it)
+    log, _ = _rebuild(updated, "site-warm")
+    assert _reused(log)[0] == _reused(log)[1]  # nothing changed: every page reused
+    env = None
+    if change == "overrides":
+        main = config.parent / "overrides" / "main.html"
+        main.write_text(main.read_text(encoding="utf-8") + "\n{#- changed -#}\n",
+                        encoding="utf-8")
+    elif change == "site_url":
+        env = {"SITE_URL": "https://elsewhere.example.net/index/"}
+    else:
+        config.write_text(config.read_text(encoding="utf-8") + "\n# changed\n",
+                          encoding="utf-8")
+    try:
+        log, _ = _rebuild(updated, f"site-{change}", env)
+        assert "cache cleared: another build key" in log, log
+        assert _reused(log)[0] == 0
+    finally:
+        shutil.rmtree(config.parent)
+        _project(config.parent)
+
+
+def test_a_nav_title_taken_from_a_page_turns_the_cache_off(tmp_path):
+    """A title the nav takes from a page's text could change without the pages that show
+    it being rebuilt: then nothing is reused."""
+    config = _project(tmp_path / "project")
+    text = config.read_text(encoding="utf-8")
+    assert "  - Search: search.md\n" in text
+    config.write_text(text.replace("  - Search: search.md\n", "  - search.md\n"),
+                      encoding="utf-8")
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for day in DAYS:
+        shutil.copy2(day, dumps / day.name)
+    _build(config, dumps, tmp_path / "one")
+    log = _build(config, dumps, tmp_path / "two")
+    assert _reused(log)[0] == 0, log
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+
+
+def test_generated_bodies_are_what_markdown_would_output():
+    """The writer hands each generated page's body to the theme without Markdown: exact
+    only because Markdown (with this site's extensions) passes every body through
+    unchanged. Checked on the seed site and on the hostile fixtures."""
+    import yaml
+
+    from generator.safe import read_front_matter
+
+    config = yaml.safe_load((REPO / "mkdocs.yml").read_text(encoding="utf-8")
+                            .replace("!ENV", ""))
+    extensions = config["markdown_extensions"]
+    names = [e if isinstance(e, str) else next(iter(e)) for e in extensions]
+    configs = {next(iter(e)): next(iter(e.values())) for e in extensions
+               if isinstance(e, dict)}
+    checked = 0
+    hostile = REPO / "tests" / "fixtures" / "hostile" / "dumps"
+    fixtures = REPO / "tests" / "fixtures"
+    for model in (_seed_model(), _seed_model(hostile, fixtures / "no-curation"),
+                  _seed_model(fixtures / "golden" / "dumps",
+                              fixtures / "redteam" / "curated-markdown" / "curation")):
+        for uri, text in model.docs:
+            _meta, body = read_front_matter(text)
+            converted = markdown.Markdown(extensions=names,
+                                          extension_configs=configs).convert(body)
+            assert converted == body.strip(), uri
+            checked += 1
+    assert checked > 400
+
+
+def _seed_model(dumps: Path = REPO / "dumps", curation: Path = REPO / "curation"):
+    """The site model, built by the CLI's stages in order."""
+    from generator.pipeline import make_catalog, make_links, read_inputs
+    from generator.progress import Progress
+    from generator.render import SiteInput, build_site_model
+    from generator.tags import curated_files
+    from generator.writer import settings
+
+    progress = Progress(quiet=True)
+    inputs = read_inputs(dumps, curation, progress)
+    catalog, _ = make_catalog(inputs, progress)
+    found = settings(REPO / "mkdocs.yml")
+    return build_site_model(SiteInput(
+        catalog, inputs.taxonomy, make_links(catalog, progress), found.site_url,
+        inputs.curated.vocabulary, curated_files(catalog.papers, inputs.curated),
+        found.repo_url, found.edit_branch))
+
+
+def test_the_reused_navigation_is_what_each_page_would_render(tmp_path, monkeypatch):
+    """The tabs and the site navigation rendered once per folder and reused: the same
+    bytes as every page rendering its own."""
+    from generator import writer
+
+    model = _seed_model()
+    config = _project(tmp_path / "project")
+    docs = config.parent / "docs"
+    writer.build_site(model, config, docs, tmp_path / "reused", cache_dir=None)
+    monkeypatch.setattr(writer, "REUSE_FRAGMENTS", False)
+    writer.build_site(model, config, docs, tmp_path / "own", cache_dir=None)
+    reused, own = tree_digest(tmp_path / "reused"), tree_digest(tmp_path / "own")
+    assert len(reused) > 400
+    assert reused == own
