@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import background
 from .mentions import mentions
 from .model import Paper
 
@@ -179,5 +180,7 @@ def _pair_dots(matrix, rows, cols, chunk: int = 65_536):
 
 
 def link(papers: Sequence[Paper]) -> Links:
-    mentioned, mentioned_by = mentions(papers)
-    return Links(related_papers(papers), mentioned, mentioned_by)
+    # mentions (plain Python) on another core while related papers are computed here
+    mentioned = background.start(mentions, papers)
+    related = related_papers(papers)
+    return Links(related, *mentioned())

@@ -18,7 +18,7 @@ from urllib.parse import quote
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from . import charts, cite, mathtext
+from . import background, charts, cite, mathtext
 from .digests import Digest, month_label
 from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
@@ -573,6 +573,9 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
 
 
 def build_site_model(data: SiteInput) -> SiteModel:
+    topic_titles = {t.id: t.title for t in data.taxonomy.topics}
+    # the search index on another core while the pages are rendered here
+    search = background.start(build_index, data.catalog.papers, topic_titles)
     docs = _Outputs()
     files = _Outputs()
     ctx = _Context(data)
@@ -609,7 +612,6 @@ def build_site_model(data: SiteInput) -> SiteModel:
         docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
     for path, text in trends_pages(ctx):
         docs.add(path, text)
-    topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     feeds = [(SITE_FEED, None, None)] + [(_topic_feed(v), v.id, None) for v in ctx.topic_views]
     feeds += [(_tag_feed(v), None, v.id) for v in ctx.tag_views]
     for feed, topic, tag in feeds:
@@ -632,5 +634,4 @@ def build_site_model(data: SiteInput) -> SiteModel:
     files.add("api/papers.bib", "".join(ctx.bibtex(p) + "\n" for p in data.catalog.papers))
     files.add("api/papers.csv", cite.papers_csv([_csv_row(p, ctx) for p in data.catalog.papers]))
     files.add("api/report.json", to_json(report_document(data.catalog)))
-    return SiteModel(docs.frozen(), files.frozen(),
-                     build_index(data.catalog.papers, topic_titles))
+    return SiteModel(docs.frozen(), files.frozen(), search())

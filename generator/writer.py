@@ -6,14 +6,17 @@ replaces the old site (two renames), so a failure leaves the previous site intac
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import re
 import shutil
+import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from .background import cores
 from .render import SiteModel
 from .search import INDEX_DIR
 
@@ -89,15 +92,20 @@ def _generated_pages(pages: dict[str, str]):
             self.bodies: dict[str, str] = {}
             self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
             self.output: dict[str, Path] = {}  # address -> where its HTML is written
+            self.elsewhere: set[str] = set()  # pages another process builds
+            self.only: set[str] | None = None  # build only these (a worker's share)
 
         def on_files(self, files, config):
             """Each generated page's output file; a page the cache holds is written from
-            it now, and mkdocs' dirty build leaves it alone (`is_modified`)."""
+            it now, and mkdocs' dirty build leaves it alone (`is_modified`), as it leaves
+            the pages another process builds."""
             for file in files.documentation_pages():
                 uri = file.src_uri
-                if uri not in pages:
+                if uri in pages:
+                    self.output[uri] = Path(file.abs_dest_path)
+                if uri in self.elsewhere or (self.only is not None and uri not in self.only):
+                    file.is_modified = _unmodified
                     continue
-                self.output[uri] = Path(file.abs_dest_path)
                 html = self.cached.get(uri)
                 if html is not None:
                     self.output[uri].parent.mkdir(parents=True, exist_ok=True)
@@ -189,12 +197,15 @@ def _titled(nav) -> bool:
 
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  pages: dict[str, str] | None = None,
-                 cached: dict[str, Path] | None = None) -> tuple[dict[str, Path], int]:
+                 cached: dict[str, Path] | None = None, elsewhere: set[str] = frozenset(),
+                 only: set[str] | None = None) -> tuple[dict[str, Path], int]:
     """`pages`: the generated pages (docs-relative path -> text), passed to the theme
     without Markdown. `cached`: the HTML an earlier build made of some of them (the page
-    cache's verified hits), copied as it is instead of building those pages again; used only when
-    the navigation's titles are all in `mkdocs.yml`. Returns every generated page's
-    output file, and how many pages were taken from `cached`."""
+    cache's verified hits), copied as it is instead of building those pages again; used
+    only when the navigation's titles are all in `mkdocs.yml`. `elsewhere`: pages other
+    processes build; `only`: build only these pages (the caller proved the navigation's
+    titles are in `mkdocs.yml`). Returns every generated page's output file, and how many
+    pages were taken from `cached`."""
     _engine()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -208,10 +219,11 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
         config.plugins["paper-index-generated-pages"] = check
         if cached and _titled(config.nav):
             check.cached = cached
+        check.elsewhere, check.only = set(elsewhere), only
         notice = _DirtyNotice()
         logging.getLogger("mkdocs.commands.build").addFilter(notice)
         try:
-            build(config, dirty=bool(check.cached))
+            build(config, dirty=bool(check.cached or elsewhere or only is not None))
         finally:
             logging.getLogger("mkdocs.commands.build").removeFilter(notice)
     except (MkDocsException, SystemExit) as exc:
@@ -230,20 +242,47 @@ class Settings:
 
 
 def settings(config_file: Path) -> Settings:
+    found = _configuration(config_file)
+    if found is None:
+        return Settings()
+    url = found.site_url or ""
+    url = url if not url or url.endswith("/") else url + "/"
+    parts = (found.edit_uri or "").strip("/").split("/")
+    if not found.repo_url or len(parts) < 2 or parts[0] != "edit":
+        return Settings(url)
+    return Settings(url, found.repo_url, parts[1])
+
+
+def _configuration(config_file: Path):
+    """mkdocs' reading of the configuration, or None when it cannot be read."""
     _engine()
     from mkdocs.config import load_config
 
     logging.getLogger("mkdocs").setLevel(logging.WARNING)
     try:
-        config = load_config(str(config_file))
+        return load_config(str(config_file))
     except Exception:
-        return Settings()
-    url = config.site_url or ""
-    url = url if not url or url.endswith("/") else url + "/"
-    parts = (config.edit_uri or "").strip("/").split("/")
-    if not config.repo_url or len(parts) < 2 or parts[0] != "edit":
-        return Settings(url)
-    return Settings(url, config.repo_url, parts[1])
+        return None
+
+
+def _navigation(config_file: Path) -> set[str] | None:
+    """The pages of the configured `nav` when every entry has its title in `mkdocs.yml`
+    (then a page out of the nav can be built without the others), else None."""
+    found = _configuration(config_file)
+    if found is None or not _titled(found.nav):
+        return None
+    listed: set[str] = set()
+
+    def walk(items) -> None:
+        for item in items:
+            (value,) = item.values()
+            if isinstance(value, list):
+                walk(value)
+            elif isinstance(value, str):
+                listed.add(value)
+
+    walk(found.nav)
+    return listed
 
 
 def site_url(config_file: Path) -> str:
@@ -257,6 +296,31 @@ def repository(config_file: Path) -> tuple[str, str]:
 
 
 AUTOMATIC = Path("<beside mkdocs.yml>")  # build_site's default cache folder
+SHARE = 300  # the fewest pages worth a process of their own
+
+
+def _shares(pages: dict[str, str], hits: dict[str, Path], nav: set[str] | None
+            ) -> list[set[str]]:
+    """The generated pages out of the nav that the cache does not hold, dealt round to as
+    many processes as there are cores (and at least `SHARE` pages each): the first share
+    is this process's, which also builds every other page. One share when the nav's
+    titles are not all in `mkdocs.yml`, or where processes cannot be forked."""
+    if nav is None or sys.platform != "linux":
+        return [set()]
+    todo = sorted(uri for uri in pages if uri not in hits and uri not in nav)
+    count = min(cores(), len(todo) // SHARE)
+    if count <= 1:
+        return [set()]
+    return [set(todo[k::count]) for k in range(count)]
+
+
+def _workers(shares: int):
+    if shares <= 1:
+        return contextlib.nullcontext()
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(shares - 1, mp_context=multiprocessing.get_context("fork"))
 
 
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path,
@@ -270,6 +334,9 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
     if cache_dir is AUTOMATIC:
         cache_dir = cache.default_folder(config_file)
     pages = dict(model.docs)
+    nav = _navigation(config_file)
+    if nav is None:  # a nav title taken from a page: every page needs the others
+        cache_dir = None
     store = None
     names: dict[str, str] = {}
     hits: dict[str, Path] = {}
@@ -290,7 +357,19 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         shutil.copytree(docs_src, docs)
         _write_tree(docs, model.docs, refuse_existing=True)
         out = staging / "site"
-        output, reused = mkdocs_build(config_file, docs, out, pages, hits)
+        shares = _shares(pages, hits, nav)
+        with _workers(len(shares)) as pool:
+            # the other shares of the pages to build, each in a forked process
+            running = [pool.submit(mkdocs_build, config_file, docs, staging / f"share-{k}",
+                                   pages, None, (), share)
+                       for k, share in enumerate(shares[1:], start=1)]
+            output, reused = mkdocs_build(config_file, docs, out, pages, hits,
+                                          set().union(*shares[1:]))
+            for share, job in zip(shares[1:], running, strict=True):
+                built, _ = job.result()
+                for uri in share:
+                    output[uri].parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(built[uri], output[uri])
         _write_tree(out, model.files, refuse_existing=True)
         for rel, data in model.search:
             target = out / INDEX_DIR / rel

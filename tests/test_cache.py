@@ -218,3 +218,30 @@ def test_the_reused_navigation_is_what_each_page_would_render(tmp_path, monkeypa
     reused, own = tree_digest(tmp_path / "reused"), tree_digest(tmp_path / "own")
     assert len(reused) > 400
     assert reused == own
+
+
+def test_pages_built_by_several_processes_are_the_same_bytes(tmp_path, monkeypatch):
+    """The pages to build dealt to forked processes (one per core): the site is the same
+    bytes as one process building them all, and the work was really shared."""
+    from generator import writer
+
+    model = _seed_model()
+    config = _project(tmp_path / "project")
+    docs = config.parent / "docs"
+    monkeypatch.setattr(writer, "SHARE", 10**9)
+    writer.build_site(model, config, docs, tmp_path / "one", cache_dir=None)
+    dealt = []
+    shares = writer._shares
+
+    def spy(*args):
+        dealt.append(shares(*args))
+        return dealt[-1]
+
+    monkeypatch.setattr(writer, "SHARE", 50)
+    monkeypatch.setattr(writer, "cores", lambda: 3)
+    monkeypatch.setattr(writer, "_shares", spy)
+    writer.build_site(model, config, docs, tmp_path / "three", cache_dir=None)
+    assert [len(s) > 100 for s in dealt[0]] == [True, True, True]
+    one, three = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "three")
+    assert len(one) > 400
+    assert one == three

@@ -1,0 +1,67 @@
+"""Run a pure function on another core while this process goes on.
+
+`start(function, *args)` forks: the child already holds the arguments (nothing is copied
+or pickled on the way in), computes, and sends back the pickled result through a pipe;
+the returned `wait()` gives that result, or raises the exception the function raised.
+Where processes cannot be forked (not Linux) or there is one core, the function runs at
+once in this process. Either way the result is the same value: only the time differs.
+
+The child must not use threads the parent started (a thread pool's locks may be held at
+the fork): callers give it plain Python work.
+"""
+
+from __future__ import annotations
+
+import os
+import pickle
+import sys
+from collections.abc import Callable
+from typing import TypeVar
+
+T = TypeVar("T")
+
+
+def cores() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on Linux
+        return os.cpu_count() or 1
+
+
+def start(function: Callable[..., T], *args: object) -> Callable[[], T]:
+    if sys.platform != "linux" or cores() < 2:
+        result = function(*args)
+        return lambda: result
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child: compute, send, and leave without running the parent's code
+        status = 0
+        try:
+            os.close(read)
+            try:
+                payload = pickle.dumps((True, function(*args)), pickle.HIGHEST_PROTOCOL)
+            except Exception as exc:
+                try:
+                    payload = pickle.dumps((False, exc), pickle.HIGHEST_PROTOCOL)
+                except Exception:
+                    payload = pickle.dumps((False, RuntimeError(repr(exc))))
+            with os.fdopen(write, "wb") as pipe:
+                pipe.write(payload)
+        except BaseException:
+            status = 1
+        finally:
+            os._exit(status)
+    os.close(write)
+
+    def wait() -> T:
+        with os.fdopen(read, "rb") as pipe:
+            payload = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        if not payload:
+            raise RuntimeError(f"the background process ended without a result ({status})")
+        ok, value = pickle.loads(payload)
+        if not ok:
+            raise value
+        return value
+
+    return wait
