@@ -75,7 +75,7 @@ def _generated_pages(pages: dict[str, str]):
     Their front matter reaches the theme exactly as the generator wrote it (read here
     with the reader that inverts `safe.front_matter`; mkdocs' YAML never sees it), and
     their body, which is HTML from end to end (Markdown would pass it through unchanged,
-    `tests/test_writer.py` proves it), becomes the page's content without going through
+    `tests/test_cache.py` proves it), becomes the page's content without going through
     Markdown: Python-Markdown's HTML block parser and mkdocs' anchor scan cost more than
     half of a page's build. The ids of the body are the page's anchors, for mkdocs' check
     of links to them. A page whose front matter the generator cannot read back, or a
@@ -89,7 +89,6 @@ def _generated_pages(pages: dict[str, str]):
         failure = ""  # the message, for BuildFailed (mkdocs only logs it)
 
         def __init__(self):
-            self.bodies: dict[str, str] = {}
             self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
             self.output: dict[str, Path] = {}  # address -> where its HTML is written
             self.elsewhere: set[str] = set()  # pages another process builds
@@ -126,12 +125,13 @@ def _generated_pages(pages: dict[str, str]):
             if read is None:
                 self.fail(f"{uri}: the generator wrote a page without its front matter")
             page.meta_given, body = read
-            self.bodies[uri] = body.strip()  # as Markdown strips its output
+            # the body's ids are the page's anchors, for mkdocs' check of links to them
+            page.generated_anchors = set(_ANCHOR.findall(body))
             return ""
 
         def on_page_markdown(self, markdown, page, config, files):
             uri = page.file.src_uri
-            if uri in self.bodies:
+            if uri in pages:
                 page.meta = page.meta_given
             elif markdown.startswith("---"):
                 self.fail(f"{uri}: mkdocs could not read this page's front matter and would "
@@ -160,11 +160,23 @@ def _generated_pages(pages: dict[str, str]):
             return env
 
         def on_page_content(self, html, page, config, files):
-            body = self.bodies.pop(page.file.src_uri, None)
-            if body is None:
-                return html
-            page.present_anchor_ids = set(_ANCHOR.findall(body))
-            return body
+            anchors = getattr(page, "generated_anchors", None)
+            if anchors is not None:
+                page.present_anchor_ids = anchors
+            return html
+
+        def on_page_context(self, context, page, config, nav):
+            """The body becomes the page's content only while its template renders: the
+            pages' HTML is never all in memory at once."""
+            text = pages.get(page.file.src_uri)
+            if text is not None:
+                page.content = text[text.index("\n---\n", 3) + 5 :].strip()  # as Markdown
+            return context
+
+        def on_post_page(self, output, page, config):
+            if page.file.src_uri in pages:
+                page.content = None
+            return output
 
     return GeneratedPages()
 
