@@ -159,9 +159,8 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
         if name in kept:
             hashes[name] = cache.hashes[name]
             continue
-        data = source.read_bytes()
-        _write(cache.path(name), data)
-        hashes[name] = hashlib.sha256(data).hexdigest()
+        hashes[name] = hashlib.sha256(source.read_bytes()).hexdigest()
+        link_or_copy(source, cache.path(name))
     # the manifest first: an entry it no longer names is never read
     _write(cache.folder / MANIFEST, json.dumps(
         {"format": FORMAT, "key": cache.key, "pages": hashes}, sort_keys=True).encode())
@@ -169,6 +168,24 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
         if path.name.removesuffix(".html") not in hashes:
             path.unlink(missing_ok=True)
     cache.hashes = hashes
+
+
+def link_or_copy(source: Path, target: Path) -> None:
+    """`target` becomes `source`'s file: a hard link where the file system allows it (no
+    bytes copied; an entry's hash is checked before each use all the same), else a copy.
+    Atomic: a temporary name, then a rename."""
+    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
+    os.close(fd)
+    try:
+        os.unlink(tmp)
+        try:
+            os.link(source, tmp)
+        except OSError:
+            shutil.copyfile(source, tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
 
 
 def _write(path: Path, data: bytes) -> None:

@@ -34,6 +34,7 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 80  # papers per topic or tag page: bounds every page's weight
 LABELS_SHOWN = 5  # topic and tag chips of a paper in a list; its page has all
 NEWEST_ON_HOME = 12
+SHARED_RENDER = 400  # from this many papers, half of their pages render on another core
 SITE_NAME = "Transformer Paper Index"
 
 
@@ -310,6 +311,10 @@ def paper_page(paper: Paper, ctx: _Context) -> str:
                             ctx.data.curated.get(paper.id)),
         bib=ctx.bibtex(paper),
     )
+
+
+def _paper_pages(papers: Sequence[Paper], ctx: _Context) -> list[str]:
+    return [paper_page(p, ctx) for p in papers]
 
 
 def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
@@ -598,8 +603,15 @@ def build_site_model(data: SiteInput) -> SiteModel:
         for path, text in listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
                                         "tag.md.j2", [SITE_FEED, _tag_feed(view)]):
             docs.add(path, text)
-    for paper in data.catalog.papers:
-        docs.add(f"papers/{paper.id}.md", paper_page(paper, ctx))
+    # every other paper's page on another core, the rest here
+    papers = data.catalog.papers
+    theirs = background.start(_paper_pages, papers[1::2], ctx) \
+        if len(papers) >= SHARED_RENDER else None
+    ours = _paper_pages(papers[0::2] if theirs else papers, ctx)
+    pages = [page for pair in zip(ours, theirs(), strict=False) for page in pair] + \
+        ours[len(papers) // 2:] if theirs else ours
+    for paper, page in zip(papers, pages, strict=True):
+        docs.add(f"papers/{paper.id}.md", page)
         files.add(f"papers/{paper.id}/{paper.id}.bib", ctx.bibtex(paper))
     published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}
     for record in data.catalog.ledger.records:

@@ -50,7 +50,7 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
 from rapidfuzz import fuzz, process
 
-from . import strict_yaml
+from . import background, strict_yaml
 from .curation import line_for, validate
 from .files import read_utf8
 from .model import ERROR, Paper, Problem
@@ -358,9 +358,23 @@ class _Matcher:
         return best, rank[0]
 
 
+SHARED_CLASSIFY = 2000  # from this many papers, the second half is classified on another core
+
+
 def classify(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[Paper, ...]:
-    """Papers with `topics` and `topic_matches` set (topic order of the taxonomy)."""
+    """Papers with `topics` and `topic_matches` set (topic order of the taxonomy). Each
+    paper is classified on its own: from `SHARED_CLASSIFY` papers, the second half is
+    classified on another core."""
     matcher = _Matcher(taxonomy)
+    if len(papers) < SHARED_CLASSIFY:
+        return _classify(papers, taxonomy, matcher)
+    half = len(papers) // 2
+    theirs = background.start(_classify, papers[half:], taxonomy, matcher)
+    return _classify(papers[:half], taxonomy, matcher) + theirs()
+
+
+def _classify(papers: Sequence[Paper], taxonomy: Taxonomy, matcher: _Matcher
+              ) -> tuple[Paper, ...]:
     factors = {"title": taxonomy.title_weight, "keywords": taxonomy.keyword_weight,
                "abstract": 1.0}
     weights = [{term: sign * w for sign, terms in ((1, t.include), (-1, t.exclude))

@@ -83,6 +83,7 @@ def _generated_pages(pages: dict[str, str]):
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import BasePlugin
 
+    from .cache import link_or_copy
     from .safe import read_front_matter
 
     class GeneratedPages(BasePlugin):
@@ -108,7 +109,7 @@ def _generated_pages(pages: dict[str, str]):
                 html = self.cached.get(uri)
                 if html is not None:
                     self.output[uri].parent.mkdir(parents=True, exist_ok=True)
-                    shutil.copyfile(html, self.output[uri])
+                    link_or_copy(html, self.output[uri])
                     file.is_modified = _unmodified
             return files
 
@@ -188,7 +189,8 @@ def _unmodified() -> bool:
 class _DirtyNotice(logging.Filter):
     """mkdocs warns that a dirty build "will likely lead to inaccurate navigation": it
     skips pages by their files' times. Here it skips exactly the pages whose HTML the
-    page cache proved unchanged, so the warning (fatal in strict mode) does not apply."""
+    page cache proved unchanged and those another process builds, with the navigation's
+    titles all in `mkdocs.yml`, so the warning (fatal in strict mode) does not apply."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")

@@ -42,3 +42,27 @@ def test_one_core_runs_it_here(monkeypatch):
     assert background.start(_pid)() == os.getpid()
     with pytest.raises(ValueError, match="at once"):
         background.start(_fails, "at once")
+
+
+def test_paper_pages_rendered_on_two_cores_are_the_same(monkeypatch, seed_catalog):
+    """Half of the paper pages rendered by a forked process: the same site model, in the
+    same order, as one process rendering them all."""
+    from generator import render
+    from generator.links import link
+    from generator.topics import classify, load_taxonomy
+
+    from conftest import REPO
+
+    taxonomy, _ = load_taxonomy(REPO / "curation")
+    from dataclasses import replace
+
+    catalog = replace(seed_catalog, papers=classify(seed_catalog.papers, taxonomy))
+    data = render.SiteInput(catalog, taxonomy, link(catalog.papers), "https://example.org/")
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    monkeypatch.setattr(render, "SHARED_RENDER", 10**9)
+    alone = render.build_site_model(data)
+    monkeypatch.setattr(render, "SHARED_RENDER", 10)
+    shared = render.build_site_model(data)
+    assert len(catalog.papers) % 2 == 1  # the odd paper out is placed too
+    assert [path for path, _ in shared.docs] == [path for path, _ in alone.docs]
+    assert shared == alone
