@@ -96,9 +96,17 @@ def _generated_pages(pages: dict[str, str]):
             self.only: set[str] | None = None  # build only these (a worker's share)
 
         def on_files(self, files, config):
-            """Each generated page's output file; a page the cache holds is written from
-            it now, and mkdocs' dirty build leaves it alone (`is_modified`), as it leaves
-            the pages another process builds."""
+            """The generated pages join the hand-written ones from memory (nothing is
+            written for them); each generated page's output file; a page the cache holds
+            is written from it now, and mkdocs' dirty build leaves it alone
+            (`is_modified`), as it leaves the pages another process builds."""
+            from mkdocs.structure.files import File
+
+            for uri, text in pages.items():
+                if files.get_file_from_path(uri) is not None:
+                    self.fail(f"{uri}: a generated page would replace the hand-written "
+                              f"page of the same name")
+                files.append(File.generated(config, uri, content=text))
             for file in files.documentation_pages():
                 uri = file.src_uri
                 if uri in pages:
@@ -367,9 +375,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
             hits = {}
     staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}-build-"))
     try:
-        docs = staging / "docs"
-        shutil.copytree(docs_src, docs)
-        _write_tree(docs, model.docs, refuse_existing=True)
+        docs = docs_src.resolve()  # mkdocs adds the generated pages from memory
         out = staging / "site"
         shares = _shares(pages, hits, nav)
         with _workers(len(shares)) as pool:
