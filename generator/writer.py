@@ -16,6 +16,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import background
 from .background import cores
 from .render import SiteModel
 from .search import INDEX_DIR
@@ -336,15 +337,6 @@ def _shares(pages: dict[str, str], hits: dict[str, Path], nav: set[str] | None
     return [set(todo[k::count]) for k in range(count)]
 
 
-def _workers(shares: int):
-    if shares <= 1:
-        return contextlib.nullcontext()
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    return ProcessPoolExecutor(shares - 1, mp_context=multiprocessing.get_context("fork"))
-
-
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path,
                cache_dir: Path | None = AUTOMATIC) -> BuildReport:
     """Build the site into a staging folder and swap it in. `cache_dir`: the page cache
@@ -378,18 +370,24 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         docs = docs_src.resolve()  # mkdocs adds the generated pages from memory
         out = staging / "site"
         shares = _shares(pages, hits, nav)
-        with _workers(len(shares)) as pool:
-            # the other shares of the pages to build, each in a forked process
-            running = [pool.submit(mkdocs_build, config_file, docs, staging / f"share-{k}",
-                                   pages, None, (), share)
-                       for k, share in enumerate(shares[1:], start=1)]
+        # the other shares of the pages to build, each in a forked process (which holds
+        # the pages already: nothing is copied to it)
+        running = [background.start(mkdocs_build, config_file, docs, staging / f"share-{k}",
+                                    pages, None, (), share)
+                   for k, share in enumerate(shares[1:], start=1)]
+        try:
             output, reused = mkdocs_build(config_file, docs, out, pages, hits,
                                           set().union(*shares[1:]))
-            for share, job in zip(shares[1:], running, strict=True):
-                built, _ = job.result()
-                for uri in share:
-                    output[uri].parent.mkdir(parents=True, exist_ok=True)
-                    os.replace(built[uri], output[uri])
+        except BaseException:
+            for wait in running:  # collect the other processes; this failure is raised
+                with contextlib.suppress(Exception):
+                    wait()
+            raise
+        for share, wait in zip(shares[1:], running, strict=True):
+            built, _ = wait()
+            for uri in share:
+                output[uri].parent.mkdir(parents=True, exist_ok=True)
+                os.replace(built[uri], output[uri])
         _write_tree(out, model.files, refuse_existing=True)
         for rel, data in model.search:
             target = out / INDEX_DIR / rel
