@@ -22,6 +22,7 @@ Timings are for reading, never for tests.
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import hashlib
 import json
 import os
@@ -78,8 +79,6 @@ def corpus(kind: str, papers: int, work: Path) -> tuple[Path, Path]:
     if dumps.exists():
         shutil.rmtree(dumps)
     dumps.mkdir(parents=True)
-    import datetime as dt
-
     if kind == "synthetic":
         make_corpus(work, int(papers / 0.65))
         # the next weekday after the corpus: a real day's papers, new ids

@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from generator.mentions import title_head
 from generator.model import Paper
 from generator.textnorm import match_key
 
-MAX_NAME_WORDS = 4
 COMMON_NAME_SHARE = 0.01  # a name found in more abstracts than this share is generic
 
 
@@ -22,12 +22,10 @@ _NAME_CHARS = re.compile(r"[A-Z0-9\-\u0370-\u03ff]")
 
 def paper_name(title: str) -> str | None:
     """'PIXART-δ: Fast and ...' -> 'PIXART-δ'; None when the title has no name."""
-    if ":" not in title:
+    head = title_head(title)
+    if head is None:
         return None
-    name = title.split(":", 1)[0].strip()
-    words = name.split()
-    if not name or len(words) > MAX_NAME_WORDS:
-        return None
+    name, words = head
     # a name, not a phrase: something beyond a capital first letter marks it
     if not any(_NAME_CHARS.search(w[1:]) for w in words):
         return None

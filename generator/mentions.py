@@ -78,14 +78,24 @@ def squash(text: str) -> str:
     return match_key(text).replace(" ", "")
 
 
-def paper_name(title: str) -> str | None:
-    """'PIXART-δ: Fast and ...' -> 'PIXART-δ'; None when the title has no name."""
+def title_head(title: str) -> tuple[str, list[str]] | None:
+    """The part of a title before its colon and its words, when it is short enough to be
+    a name (at most `MAX_NAME_WORDS` words)."""
     if ":" not in title:
         return None
     name = title.split(":", 1)[0].strip()
     words = name.split()
     if not name or len(words) > MAX_NAME_WORDS:
         return None
+    return name, words
+
+
+def paper_name(title: str) -> str | None:
+    """'PIXART-δ: Fast and ...' -> 'PIXART-δ'; None when the title has no name."""
+    head = title_head(title)
+    if head is None:
+        return None
+    name, words = head
     key = squash(name)
     if len(key) < 3 or (len(key) < 4 and not re.search(r"[0-9\u0370-\u03ff]", name)):
         return None  # short acronyms ("RMT", "CAT", "V^3") name many unrelated things

@@ -603,13 +603,12 @@ def build_site_model(data: SiteInput) -> SiteModel:
         for path, text in listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
                                         "tag.md.j2", [SITE_FEED, _tag_feed(view)]):
             docs.add(path, text)
-    # every other paper's page on another core, the rest here
+    # from SHARED_RENDER papers, the second half's pages on another core
     papers = data.catalog.papers
-    theirs = background.start(_paper_pages, papers[1::2], ctx) \
-        if len(papers) >= SHARED_RENDER else None
-    ours = _paper_pages(papers[0::2] if theirs else papers, ctx)
-    pages = [page for pair in zip(ours, theirs(), strict=False) for page in pair] + \
-        ours[len(papers) // 2:] if theirs else ours
+    half = len(papers) // 2 if len(papers) >= SHARED_RENDER else len(papers)
+    theirs = background.start(_paper_pages, papers[half:], ctx) if half < len(papers) \
+        else list
+    pages = _paper_pages(papers[:half], ctx) + theirs()
     for paper, page in zip(papers, pages, strict=True):
         docs.add(f"papers/{paper.id}.md", page)
         files.add(f"papers/{paper.id}/{paper.id}.bib", ctx.bibtex(paper))

@@ -69,7 +69,7 @@ def read_front_matter(page: str) -> tuple[dict[str, Any], str] | None:
     or None when the page does not start with such a block."""
     if not page.startswith("---\n"):
         return None
-    end = page.find("\n---\n", 3)
+    end = page.find(_END, 3)
     if end < 0:
         return None
     meta: dict[str, Any] = {}
@@ -78,7 +78,15 @@ def read_front_matter(page: str) -> tuple[dict[str, Any], str] | None:
         if not sep:
             return None
         meta[key] = json.loads(value)
-    return meta, page[end + 5 :]
+    return meta, page[end + len(_END) :]
+
+
+def page_body(page: str) -> str:
+    """The rest of a page `front_matter` began (whose front matter was read already)."""
+    return page[page.index(_END, 3) + len(_END) :]
+
+
+_END = "\n---\n"  # the line that ends a front matter block
 
 
 def teaser(abstract: str, limit: int = 200) -> str:

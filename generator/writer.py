@@ -85,7 +85,7 @@ def _generated_pages(pages: dict[str, str]):
     from mkdocs.plugins import BasePlugin
 
     from .cache import link_or_copy
-    from .safe import read_front_matter
+    from .safe import page_body, read_front_matter
 
     class GeneratedPages(BasePlugin):
         failure = ""  # the message, for BuildFailed (mkdocs only logs it)
@@ -180,7 +180,7 @@ def _generated_pages(pages: dict[str, str]):
             pages' HTML is never all in memory at once."""
             text = pages.get(page.file.src_uri)
             if text is not None:
-                page.content = text[text.index("\n---\n", 3) + 5 :].strip()  # as Markdown
+                page.content = page_body(text).strip()  # as Markdown strips its output
             return context
 
         def on_post_page(self, output, page, config):
@@ -224,11 +224,11 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  only: set[str] | None = None) -> tuple[dict[str, Path], int]:
     """`pages`: the generated pages (docs-relative path -> text), passed to the theme
     without Markdown. `cached`: the HTML an earlier build made of some of them (the page
-    cache's verified hits), copied as it is instead of building those pages again; used
-    only when the navigation's titles are all in `mkdocs.yml`. `elsewhere`: pages other
-    processes build; `only`: build only these pages (the caller proved the navigation's
-    titles are in `mkdocs.yml`). Returns every generated page's output file, and how many
-    pages were taken from `cached`."""
+    cache's verified hits), copied as it is instead of building those pages again.
+    `elsewhere`: pages other processes build; `only`: build only these pages. All three
+    skip pages, so the caller must have proved the navigation's titles are in
+    `mkdocs.yml` (`_navigation`). Returns every generated page's output file, and how
+    many pages were taken from `cached`."""
     _engine()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -240,9 +240,7 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
         config = load_config(str(config_file), docs_dir=str(docs_dir), site_dir=str(site_dir),
                              strict=True)
         config.plugins["paper-index-generated-pages"] = check
-        if cached and _titled(config.nav):
-            check.cached = cached
-        check.elsewhere, check.only = set(elsewhere), only
+        check.cached, check.elsewhere, check.only = cached or {}, set(elsewhere), only
         notice = _DirtyNotice()
         logging.getLogger("mkdocs.commands.build").addFilter(notice)
         try:
