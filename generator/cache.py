@@ -33,9 +33,9 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
+from .memo import CACHE_DIR, default_folder  # noqa: F401 (the page cache's folder)
 from .writer import ENGINE_VARIABLE
 
-CACHE_DIR = ".build-cache"
 MANIFEST = "manifest.json"
 FORMAT = 1
 GENERATOR = Path(__file__).parent
@@ -44,10 +44,6 @@ PACKAGES = ("mkdocs", "properdocs", "mkdocs-material", "Markdown", "Jinja2", "Ma
             "pymdown-extensions", "PyYAML", "Pygments", "Babel")
 _ENV_TAG = re.compile(r"!ENV\s*\[?([^\]\n]*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
-
-
-def default_folder(config_file: Path) -> Path:
-    return config_file.resolve().parent / CACHE_DIR
 
 
 def _tree(digest, root: Path) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from .export import catalog_document, to_json
 from .fetch import API_URL
+from .memo import Memo, default_folder
 from .model import ERROR, WARNING, Problem
 from .pipeline import (
     NoDumps,
@@ -127,12 +128,14 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fetch":
         return _fetch(args)
     progress = Progress(quiet=args.quiet)
+    # a build keeps what reading and classifying gave, beside its page cache
+    memo = Memo(default_folder(args.config)) if args.command == "build" else None
     try:
-        inputs = read_inputs(args.dumps, args.curation, progress, args.ledger)
+        inputs = read_inputs(args.dumps, args.curation, progress, args.ledger, memo)
     except NoDumps as exc:
         print(f"error: {exc}", file=sys.stderr)
         return EXIT_INPUT
-    catalog, problems = make_catalog(inputs, progress)
+    catalog, problems = make_catalog(inputs, progress, memo)
     report(problems, progress)
     if has_errors(problems):
         progress.say("errors found: nothing was written")
@@ -177,6 +180,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildFailed, DuplicateOutput) as exc:
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
         return EXIT_BUILD
+    if memo is not None:
+        memo.save()
     _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
     return EXIT_OK
 

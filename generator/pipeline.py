@@ -16,6 +16,7 @@ from .curation import Curation, constraints_for, load_curation
 from .files import read_utf8
 from .ledger import parse as parse_ledger
 from .links import Links, link
+from .memo import Memo
 from .model import ERROR, WARNING, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
 from .readers import LEDGER_FILE, display_path, list_dumps, read_all
@@ -59,7 +60,9 @@ def read_ledger(path: Path) -> tuple[Ledger, list[Problem]]:
 
 
 def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
-                ledger: Path | None = None) -> Inputs:
+                ledger: Path | None = None, memo: Memo | None = None) -> Inputs:
+    """Everything the build reads. `memo`: what earlier builds parsed (`generator.memo`);
+    it changes how long reading takes, never what it gives."""
     if not dumps_dir.is_dir():
         raise NoDumps(f"{dumps_dir}: no such folder of dumps")
     paths = list_dumps(dumps_dir)
@@ -68,11 +71,14 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
     with progress.stage("read") as summary:
         bar = progress.bar(total=len(paths), desc="reading dumps")
         results = read_all(paths, progress=(lambda _name: bar.update(1)) if bar is not None
-                           else None)
+                           else None, memo=memo.table("read") if memo is not None else None)
         if bar is not None:
             bar.close()
         summary.append(f"{counted(len(results), 'dump')}, "
-                       f"{counted(sum(len(r.entries) for r in results), 'entry')}")
+                       f"{counted(sum(len(r.entries) for r in results), 'entry')}"
+                       + ("" if memo is None else ";"))
+        if memo is not None:
+            summary.append(f"{memo.table('read').hits} as an earlier build parsed them")
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
@@ -100,21 +106,27 @@ def read_tag_files(curation_dir: Path, display: str = "curation"
             [_source(p, f"{display}/{ASSIGNMENTS_DIR}/{printable(p.name)}") for p in files])
 
 
-def make_catalog(inputs: Inputs, progress: Progress) -> tuple[Catalog, list[Problem]]:
-    """Deduplicate; returns the catalog and every problem (dumps and curation)."""
+def make_catalog(inputs: Inputs, progress: Progress, memo: Memo | None = None
+                 ) -> tuple[Catalog, list[Problem]]:
+    """Deduplicate; returns the catalog and every problem (dumps and curation). `memo`:
+    the topics earlier builds found for each paper's text."""
     entries = ordered_entries(inputs.results)
     constraints, more = constraints_for(inputs.curation, entries)
     with progress.stage("deduplicate") as summary:
         catalog = build_catalog(inputs.results, constraints, entries, inputs.ledger)
         summary.append(counted(len(catalog.papers), "paper"))
     with progress.stage("classify") as summary:
-        papers, curated = apply_curated(classify(catalog.papers, inputs.taxonomy),
+        known = memo.table("classify") if memo is not None else None
+        papers, curated = apply_curated(classify(catalog.papers, inputs.taxonomy, known),
                                         inputs.curated, inputs.taxonomy)
         catalog = replace(catalog, papers=papers)
         unsorted = sum(1 for p in catalog.papers if not p.topics)
         tagged = sum(1 for p in catalog.papers if p.tags)
         summary.append(f"{counted(len(inputs.taxonomy.topics), 'topic')}, "
-                       f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged")
+                       f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged"
+                       + ("" if known is None else ";"))
+        if known is not None:
+            summary.append(f"{known.hits} as an earlier build classified them")
     problems = sorted([*catalog.problems, *inputs.problems, *more, *curated,
                        *undated_warnings(catalog, inputs)],
                       key=lambda p: (p.path, p.line, p.message))

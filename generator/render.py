@@ -38,12 +38,16 @@ SHARED_RENDER = 400  # from this many papers, half of their pages render on anot
 SITE_NAME = "Transformer Paper Index"
 
 
-def _finalize(value: object) -> Markup:
+def _finalize(value: object) -> str:
+    """What a template prints: escaped text (a plain string: the output is joined, never
+    escaped again), or markup as it is."""
+    if type(value) is str:
+        return esc(value)
     if isinstance(value, Markup):  # template output (macros) or markup made here
         return value
     if value is None:
-        return Markup("")
-    return Markup(esc(str(value)))
+        return ""
+    return esc(str(value))
 
 
 # `_finalize` escapes every value (more strictly than autoescape would); templates mark

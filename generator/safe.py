@@ -22,9 +22,14 @@ _ENTITIES = (
 )
 
 
+_ACTIVE = re.compile("[" + re.escape("".join(char for char, _ in _ENTITIES)) + "]")
+
+
 def esc(text: str) -> str:
     """Escape text for element content and quoted attributes; the characters markdown,
     attribute lists or templates could act on become entities too."""
+    if _ACTIVE.search(text) is None:  # most values: nothing to escape
+        return text
     for char, entity in _ENTITIES:
         if char in text:
             text = text.replace(char, entity)

@@ -53,6 +53,7 @@ from rapidfuzz import fuzz, process
 from . import background, strict_yaml
 from .curation import line_for, validate
 from .files import read_utf8
+from .memo import Table, digest
 from .model import ERROR, Paper, Problem
 from .textnorm import BROKEN, CLOSED, JOINED, OPENED, match_key, match_words
 
@@ -361,10 +362,33 @@ class _Matcher:
 SHARED_CLASSIFY = 2000  # from this many papers, the second half is classified on another core
 
 
-def classify(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[Paper, ...]:
+def classify(papers: Sequence[Paper], taxonomy: Taxonomy, memo: Table | None = None
+             ) -> tuple[Paper, ...]:
     """Papers with `topics` and `topic_matches` set (topic order of the taxonomy). Each
-    paper is classified on its own: from `SHARED_CLASSIFY` papers, the second half is
-    classified on another core."""
+    paper is classified on its own, from its title, keywords and abstract: `memo` holds
+    what earlier builds found for the same text and taxonomy (`generator.memo`). From
+    `SHARED_CLASSIFY` papers to classify, the second half is classified on another core."""
+    if memo is None:
+        return _classify_all(papers, taxonomy)
+    scheme = digest(repr(taxonomy))
+    keys = [digest(scheme, p.title, p.abstract, str(len(p.keywords)), *p.keywords)
+            for p in papers]
+    found = [memo.known(k) for k in keys]
+    todo = [p for p, f in zip(papers, found, strict=True) if f is None]
+    done = iter(_classify_all(todo, taxonomy))
+    out = []
+    for paper, key, matches in zip(papers, keys, found, strict=True):
+        if matches is None:
+            paper = next(done)
+            memo.put(key, paper.topic_matches)
+        else:
+            paper = replace(paper, topics=tuple(m.topic for m in matches),
+                            topic_matches=matches)
+        out.append(paper)
+    return tuple(out)
+
+
+def _classify_all(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[Paper, ...]:
     matcher = _Matcher(taxonomy)
     if len(papers) < SHARED_CLASSIFY:
         return _classify(papers, taxonomy, matcher)

@@ -86,6 +86,58 @@ def test_the_cache_lives_beside_mkdocs_yml_and_holds_this_build(updated):
     assert (REPO / ".gitignore").read_text(encoding="utf-8").count(".build-cache/") == 1
 
 
+def _memo_line(log: str, stage: str) -> int:
+    found = re.search(rf"^{stage}: .*; (\d+) as an earlier build \w+ them", log, re.M)
+    assert found, log
+    return int(found.group(1))
+
+
+def test_the_update_reads_and_classifies_only_what_is_new(updated):
+    """The four dumps of the first build are not parsed again, nor their papers
+    classified; the clean build computed everything (and the sites are identical)."""
+    first, update, clean = updated["logs"]
+    assert _memo_line(first, "read") == 0 and _memo_line(clean, "read") == 0
+    assert _memo_line(update, "read") == 4
+    assert _memo_line(first, "classify") == 0 and _memo_line(clean, "classify") == 0
+    papers = int(re.search(r"^deduplicate: (\d+) papers", update, re.M).group(1))
+    assert 0 < _memo_line(update, "classify") < papers
+    stages = updated["config"].parent / ".build-cache" / "stages"
+    assert sorted(p.name for p in stages.iterdir()) == ["classify.pickle", "read.pickle"]
+
+
+@pytest.mark.parametrize("damage", ["payload", "header", "truncated", "not a table"])
+def test_a_damaged_stage_memo_is_computed_again(updated, damage):
+    """A memo file that is not exactly what this generator wrote is never read: the
+    stage computes everything, the site is the clean build's, the file is replaced."""
+    import pickle
+
+    stages = updated["config"].parent / ".build-cache" / "stages"
+    _rebuild(updated, "site-warm")
+    for name in ("read.pickle", "classify.pickle"):
+        path = stages / name
+        data = path.read_bytes()
+        head, _, payload = data.partition(b"\n")
+        if damage == "payload":  # a flipped byte deep inside
+            k = len(payload) // 2
+            data = head + b"\n" + payload[:k] + bytes([payload[k] ^ 1]) + payload[k + 1:]
+        elif damage == "header":  # another generator's key
+            data = head.replace(head.split(b" ")[4], b"0" * 64) + b"\n" + payload
+        elif damage == "truncated":
+            data = data[: len(data) // 3]
+        else:  # hashed right, but a list where a table belongs
+            import hashlib
+            payload = pickle.dumps([1, 2])
+            fields = head.split(b" ")
+            fields[-1] = hashlib.sha256(payload).hexdigest().encode()
+            data = b" ".join(fields) + b"\n" + payload
+        path.write_bytes(data)
+    log, site = _rebuild(updated, f"site-memo-{damage}")
+    assert _memo_line(log, "read") == 0 and _memo_line(log, "classify") == 0, log
+    assert site == tree_digest(updated["tmp"] / "site-clean")
+    log, _ = _rebuild(updated, f"site-memo-{damage}")  # written again, whole
+    assert _memo_line(log, "read") == 5 and _memo_line(log, "classify") > 300, log
+
+
 def _rebuild(updated, name: str, env: dict | None = None) -> tuple[str, dict]:
     site = updated["tmp"] / name
     log = _build(updated["config"], updated["dumps"], site, env)

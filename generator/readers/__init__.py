@@ -9,9 +9,12 @@ import hashlib
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 
 from ..files import NotAFile, bad_name, read_regular
+from ..memo import Table
+from ..memo import digest as memo_digest
 from ..model import ERROR, WARNING, Dump, Entry, Problem, ReadResult
 from ..textnorm import printable
 from .api_json import parse_json
@@ -127,12 +130,13 @@ def read_dump(name: str, data: bytes, boilerplate: frozenset[str] = DEFAULT_BOIL
     return ReadResult(dump, tuple(entries), tuple(problems))
 
 
-def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = None
-             ) -> tuple[ReadResult, ...]:
+def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = None,
+             memo: Table | None = None) -> tuple[ReadResult, ...]:
     """Read every dump; text dumps learn page chrome from each other's headers.
 
     Files are read one at a time (a first pass reads only their first 16 KiB). A name the
-    site cannot use, a symbolic link or anything but a regular file is an error."""
+    site cannot use, a symbolic link or anything but a regular file is an error. `memo`:
+    what earlier builds parsed, by name, bytes and learned chrome (`generator.memo`)."""
     paths = list(paths)
     refused = {path: why for path in paths if (why := bad_name(path.name))}
     headers = []
@@ -159,10 +163,17 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
                 results.append(_displayed(_duplicate(path.name, seen[digest]), path))
             else:
                 seen[digest] = path.name
-                results.append(_displayed(read_dump(path.name, data, boilerplate), path))
+                result = (read_dump(path.name, data, boilerplate) if memo is None else
+                          memo.get(_memo_key(path.name, digest, boilerplate),
+                                   partial(read_dump, path.name, data, boilerplate)))
+                results.append(_displayed(result, path))
         if progress:
             progress(path.name)
     return tuple(sorted(results, key=lambda r: (r.dump.order_key, r.dump.name)))
+
+
+def _memo_key(name: str, digest: str, boilerplate: frozenset[str]) -> str:
+    return memo_digest("read", name, digest, *sorted(boilerplate))
 
 
 def display_path(path: Path) -> str:

@@ -1,0 +1,177 @@
+"""What the first stages gave for each input, kept between builds.
+
+A daily update adds one dump with a few new papers: every other dump reads, and every other
+paper classifies, exactly as the day before. Reading a dump is a function of its name, its
+bytes and the page chrome the text readers learned (`readers.read_dump`), and classifying a
+paper a function of its title, keywords, abstract and the taxonomy (`topics.classify`); so
+their results are kept under the hash of exactly those, in a `Table` per stage.
+
+Each table is one file, `.build-cache/stages/<stage>.pickle` beside `mkdocs.yml` (the page
+cache's git-ignored folder): a header line with the format, the memo key (the generator's
+own files, Python's version and the versions of the packages the stages use) and the
+SHA-256 of the pickled table, then the table. A file whose header does not match this build,
+or whose bytes do not match their hash, is not read: the stage computes everything again and
+the file is replaced. Only the entries a build used are written back, and a table is written
+only when they changed. The folder is the build's own, as trusted as the page cache's HTML;
+the hash guards against a torn or damaged file, not against whoever can write the folder.
+
+The stages see a `Table` (a mapping they look up and fill) and never the disk: this module
+is the readers' and the writer's part of the memo.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+import tempfile
+from collections.abc import Callable, Hashable
+from importlib import metadata
+from pathlib import Path
+from typing import Any
+
+FORMAT = 1
+CACHE_DIR = ".build-cache"  # the page cache's folder (`generator.cache`), beside mkdocs.yml
+FOLDER = "stages"
+GENERATOR = Path(__file__).parent
+# what reading and classifying pass through besides the generator's own files
+PACKAGES = ("beautifulsoup4", "soupsieve", "PyYAML", "pydantic", "rapidfuzz")
+_MISSING = object()
+
+
+def default_folder(config_file: Path) -> Path:
+    return config_file.resolve().parent / CACHE_DIR
+
+
+class Table:
+    """One stage's results by input hash: `get` returns the stored value or computes it;
+    `used` is what this build looked up, which is what is kept."""
+
+    def __init__(self, stored: dict[Hashable, Any] | None = None) -> None:
+        self.stored = stored or {}
+        self.used: dict[Hashable, Any] = {}
+
+    def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
+        value = self.used.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.stored.get(key, _MISSING)
+            if value is _MISSING:
+                value = compute()
+            self.used[key] = value
+        return value
+
+    def known(self, key: Hashable) -> Any:
+        """The stored value (marked used), or None."""
+        value = self.used.get(key, _MISSING)
+        if value is _MISSING:
+            value = self.stored.get(key, _MISSING)
+            if value is _MISSING:
+                return None
+            self.used[key] = value
+        return value
+
+    def put(self, key: Hashable, value: Any) -> None:
+        self.used[key] = value
+
+    @property
+    def hits(self) -> int:
+        return sum(1 for key in self.used if key in self.stored)
+
+    @property
+    def changed(self) -> bool:
+        return self.used.keys() != self.stored.keys()
+
+
+def digest(*parts: str | bytes) -> str:
+    """A key from text and bytes (each part delimited, so no two lists of parts collide)."""
+    h = hashlib.sha256()
+    for part in parts:
+        data = part.encode("utf-8", "surrogatepass") if isinstance(part, str) else part
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+def _version(name: str) -> str:
+    try:
+        return metadata.version(name)
+    except metadata.PackageNotFoundError:
+        return "-"
+
+
+def memo_key() -> str:
+    h = hashlib.sha256(f"paper-index stage memo {FORMAT}\0{sys.version}\0".encode())
+    for name in PACKAGES:
+        h.update(f"{name}={_version(name)}\0".encode())
+    for path in sorted(p for p in GENERATOR.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        h.update(path.relative_to(GENERATOR).as_posix().encode() + b"\0")
+        h.update(hashlib.sha256(path.read_bytes()).digest())
+    return h.hexdigest()
+
+
+class Memo:
+    """The tables of one build, read from `folder` (None: nothing kept, every table starts
+    empty) on first use and written back by `save`."""
+
+    def __init__(self, folder: Path | None, key: str | None = None) -> None:
+        self.folder = folder
+        self.key = key if key is not None else (memo_key() if folder is not None else "")
+        self.tables: dict[str, Table] = {}
+
+    def table(self, stage: str) -> Table:
+        if stage not in self.tables:
+            self.tables[stage] = Table(self._load(stage))
+        return self.tables[stage]
+
+    def _path(self, stage: str) -> Path:
+        assert self.folder is not None
+        return self.folder / FOLDER / f"{stage}.pickle"
+
+    def _header(self, payload: bytes) -> bytes:
+        return (f"paper-index stage memo {FORMAT} {self.key} "
+                f"{hashlib.sha256(payload).hexdigest()}\n").encode()
+
+    def _load(self, stage: str) -> dict[Hashable, Any]:
+        if self.folder is None:
+            return {}
+        try:
+            data = self._path(stage).read_bytes()
+        except OSError:
+            return {}
+        head, _, payload = data.partition(b"\n")
+        if head + b"\n" != self._header(payload):
+            return {}  # another build's, or damaged: computed again and replaced
+        try:
+            table = pickle.loads(payload)
+        except Exception:
+            return {}
+        return table if isinstance(table, dict) else {}
+
+    def save(self) -> None:
+        """Write back each table this build changed (atomically; a folder that cannot be
+        written keeps nothing, and the build goes on)."""
+        if self.folder is None:
+            return
+        for stage, table in sorted(self.tables.items()):
+            if not table.changed:
+                continue
+            payload = pickle.dumps(table.used, pickle.HIGHEST_PROTOCOL)
+            try:
+                _write(self._path(stage), self._header(payload) + payload)
+            except OSError:
+                return
+
+
+def _write(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,84 @@
+"""The stage memo: what it keeps, what it gives back, and when it gives nothing.
+
+(The builds that use it, and damaged files, are in `test_cache.py`.)"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from generator import memo as memo_module
+from generator.catalog import build_catalog
+from generator.memo import Memo, digest
+from generator.readers import list_dumps, read_all
+from generator.topics import classify, load_taxonomy
+
+from conftest import REPO
+
+
+def test_a_table_keeps_what_this_build_used_and_writes_only_a_change(tmp_path):
+    first = Memo(tmp_path, key="k")
+    table = first.table("stage")
+    calls = []
+    assert table.get("a", lambda: calls.append("a") or 1) == 1
+    assert table.get("a", lambda: calls.append("again") or 2) == 1  # computed once
+    table.put("b", 2)
+    first.save()
+    path = tmp_path / "stages" / "stage.pickle"
+    written = path.stat().st_mtime_ns
+
+    second = Memo(tmp_path, key="k")
+    table = second.table("stage")
+    assert table.known("b") == 2 and table.known("zz") is None
+    assert table.get("a", lambda: calls.append("third") or 3) == 1
+    assert calls == ["a"] and table.hits == 2 and not table.changed
+    second.save()
+    assert path.stat().st_mtime_ns == written  # nothing changed: not written
+
+    third = Memo(tmp_path, key="k")
+    third.table("stage").known("a")  # "b" not used: dropped
+    third.save()
+    assert Memo(tmp_path, key="k").table("stage").stored == {"a": 1}
+    # another generator (key) reads nothing of it
+    assert Memo(tmp_path, key="other").table("stage").stored == {}
+
+
+def test_the_key_follows_the_generator_files(tmp_path, monkeypatch):
+    copy = tmp_path / "generator"
+    copy.mkdir()
+    (copy / "a.py").write_text("x = 1\n", encoding="utf-8")
+    monkeypatch.setattr(memo_module, "GENERATOR", copy)
+    before = memo_module.memo_key()
+    (copy / "a.py").write_text("x = 2\n", encoding="utf-8")
+    assert memo_module.memo_key() != before
+
+
+def test_digest_parts_never_run_into_each_other():
+    assert digest("ab", "c") != digest("a", "bc")
+    assert digest("a", "") != digest("a")
+
+
+def test_reading_and_classifying_through_the_memo_give_the_same_values(tmp_path):
+    """The seed dumps read and classified once into a memo, then again from it (and a
+    paper whose text changed is classified afresh)."""
+    paths = list_dumps(REPO / "dumps")
+    taxonomy, _ = load_taxonomy(REPO / "curation")
+    plain = read_all(paths)
+    first = Memo(tmp_path, key="k")
+    assert read_all(paths, memo=first.table("read")) == plain
+    papers = build_catalog(plain).papers
+    expected = classify(papers, taxonomy)
+    assert classify(papers, taxonomy, first.table("classify")) == expected
+    first.save()
+
+    second = Memo(tmp_path, key="k")
+    assert read_all(paths, memo=second.table("read")) == plain
+    assert second.table("read").hits == len(paths)
+    # one paper's abstract changed: it alone is classified again
+    changed = list(papers)
+    k = next(i for i, p in enumerate(expected) if p.topics)
+    changed[k] = replace(papers[k], abstract="A recipe for sourdough bread.")
+    got = classify(changed, taxonomy, second.table("classify"))
+    assert got == classify(changed, taxonomy)
+    assert got[k].topic_matches != expected[k].topic_matches
+    table = second.table("classify")
+    assert len(table.used) - table.hits == 1 and table.hits > 300  # one paper classified
