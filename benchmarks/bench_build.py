@@ -7,7 +7,9 @@ For each size, in a fresh process each (peak memory is that process's):
 
 1. **ours, clean**: `python -m generator build` on the corpus without its newest day, with
    an empty page cache (stage times from its own progress lines);
-2. **daily update**: the newest day added, built again with the cache the first build left;
+2. **daily update**: the newest day added, built again with the cache the first build left
+   (then the same days once more, "nothing new": every page and stage result reused, the
+   floor an update cannot go below);
 3. **ours, clean, one day more**: the same inputs as 2 without a cache; its site must be
    byte-identical to 2's (skipped with `--no-clean-update`: then 1 is the clean build);
 4. **B0**: plain mkdocs-material over the same papers as bare pages (`# title`, the
@@ -155,7 +157,10 @@ def one(kind: str, papers: int, work: Path, clean_update: bool) -> dict:
     print(f"{kind} {papers}: daily update (one more day, with the cache)...",
           file=sys.stderr, flush=True)
     update = ours(work, proj, work / "site-update")
-    row = {"kind": kind, "clean": clean, "update": update}
+    print(f"{kind} {papers}: the same days again (nothing new)...", file=sys.stderr,
+          flush=True)
+    row = {"kind": kind, "clean": clean, "update": update,
+           "unchanged": ours(work, proj, work / "site-unchanged")}
     if clean_update:
         print(f"{kind} {papers}: clean build of the same days...", file=sys.stderr,
               flush=True)
@@ -170,7 +175,8 @@ def one(kind: str, papers: int, work: Path, clean_update: bool) -> dict:
 
 def table(rows: list[dict]) -> str:
     head = ["corpus", "papers", *STAGES, "ours, clean", "B0", "ratio", "peak ours",
-            "peak B0", "daily update", "update / clean", "pages reused", "identical"]
+            "peak B0", "daily update", "update / clean", "pages reused", "identical",
+            "nothing new / clean"]
     lines = ["| " + " | ".join(head) + " |", "|" + "---|" * len(head)]
     for r in rows:
         clean = r.get("again", r["clean"])
@@ -184,6 +190,8 @@ def table(rows: list[dict]) -> str:
             f"{100 * r['update']['seconds'] / clean['seconds']:.0f}%",
             r["update"]["reused"],
             {True: "yes", False: "**no**"}.get(r.get("identical"), "not compared"),
+            f"{r['unchanged']['seconds']:.1f} s "
+            f"({100 * r['unchanged']['seconds'] / clean['seconds']:.0f}%)",
         ]) + " |")
     return "\n".join(lines)
 
