@@ -166,10 +166,18 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
     cache.hashes = hashes
 
 
-def link_or_copy(source: Path, target: Path) -> None:
+def link_or_copy(source: Path, target: Path, fresh: bool = False) -> None:
     """`target` becomes `source`'s file: a hard link where the file system allows it (no
     bytes copied; an entry's hash is checked before each use all the same), else a copy.
-    Atomic: a temporary name, then a rename."""
+    Atomic: a temporary name, then a rename. `fresh`: `target` is in a folder that no one
+    reads before it is complete (the staging site), so a plain link will do when nothing
+    is at `target` yet."""
+    if fresh:
+        try:
+            os.link(source, target)
+            return
+        except OSError:
+            pass  # something there already, or no hard links here: the careful way
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     os.close(fd)
     try:

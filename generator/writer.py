@@ -118,7 +118,7 @@ def _generated_pages(pages: dict[str, str]):
                 html = self.cached.get(uri)
                 if html is not None:
                     self.output[uri].parent.mkdir(parents=True, exist_ok=True)
-                    link_or_copy(html, self.output[uri])
+                    link_or_copy(html, self.output[uri], fresh=True)
                     file.is_modified = _unmodified
             return files
 

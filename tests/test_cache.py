@@ -297,3 +297,26 @@ def test_pages_built_by_several_processes_are_the_same_bytes(tmp_path, monkeypat
     one, three = tree_digest(tmp_path / "one"), tree_digest(tmp_path / "three")
     assert len(one) > 400
     assert one == three
+
+
+def test_an_entry_is_linked_into_a_site_and_never_overwrites_in_place(tmp_path):
+    """Into the staging site a plain hard link; where a file is already, the careful way
+    (a temporary name, then a rename), so the file that was there is never written to."""
+    import os
+
+    from generator.cache import link_or_copy
+
+    entry = tmp_path / "entry.html"
+    entry.write_bytes(b"<p>cached</p>")
+    fresh = tmp_path / "site" / "a.html"
+    fresh.parent.mkdir()
+    link_or_copy(entry, fresh, fresh=True)
+    assert fresh.read_bytes() == b"<p>cached</p>"
+    assert os.path.samefile(entry, fresh)
+    there = tmp_path / "site" / "b.html"
+    there.write_bytes(b"<p>old</p>")
+    old = tmp_path / "old.html"
+    os.link(there, old)  # another name of the file that was there
+    link_or_copy(entry, there, fresh=True)
+    assert there.read_bytes() == b"<p>cached</p>" and old.read_bytes() == b"<p>old</p>"
+    assert sorted(p.name for p in there.parent.iterdir()) == ["a.html", "b.html"]
