@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from importlib import metadata
 from pathlib import Path
 
-from .memo import CACHE_DIR, default_folder  # noqa: F401 (the page cache's folder)
+from .memo import CACHE_DIR, default_folder, write_file  # noqa: F401 (CACHE_DIR: its folder)
 from .writer import ENGINE_VARIABLE
 
 MANIFEST = "manifest.json"
@@ -158,7 +158,7 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
         hashes[name] = hashlib.sha256(source.read_bytes()).hexdigest()
         link_or_copy(source, cache.path(name))
     # the manifest first: an entry it no longer names is never read
-    _write(cache.folder / MANIFEST, json.dumps(
+    write_file(cache.folder / MANIFEST, json.dumps(
         {"format": FORMAT, "key": cache.key, "pages": hashes}, sort_keys=True).encode())
     for path in store.iterdir():
         if path.name.removesuffix(".html") not in hashes:
@@ -187,17 +187,6 @@ def link_or_copy(source: Path, target: Path, fresh: bool = False) -> None:
         except OSError:
             shutil.copyfile(source, tmp)
         os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _write(path: Path, data: bytes) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-        os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise

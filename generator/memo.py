@@ -160,12 +160,13 @@ class Memo:
                 continue
             payload = pickle.dumps(table.used, pickle.HIGHEST_PROTOCOL)
             try:
-                _write(self._path(stage), self._header(payload) + payload)
+                write_file(self._path(stage), self._header(payload) + payload)
             except OSError:
                 return
 
 
-def _write(path: Path, data: bytes) -> None:
+def write_file(path: Path, data: bytes) -> None:
+    """Write atomically: a temporary name in the same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
