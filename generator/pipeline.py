@@ -78,7 +78,7 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
                        f"{counted(sum(len(r.entries) for r in results), 'entry')}"
                        + ("" if memo is None else ";"))
         if memo is not None:
-            summary.append(f"{memo.table('read').hits} as an earlier build parsed them")
+            summary.append(f"parsed before: {memo.table('read').hits}")
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
@@ -126,7 +126,7 @@ def make_catalog(inputs: Inputs, progress: Progress, memo: Memo | None = None
                        f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged"
                        + ("" if known is None else ";"))
         if known is not None:
-            summary.append(f"{known.hits} as an earlier build classified them")
+            summary.append(f"classified before: {known.hits}")
     problems = sorted([*catalog.problems, *inputs.problems, *more, *curated,
                        *undated_warnings(catalog, inputs)],
                       key=lambda p: (p.path, p.line, p.message))

@@ -87,7 +87,7 @@ def test_the_cache_lives_beside_mkdocs_yml_and_holds_this_build(updated):
 
 
 def _memo_line(log: str, stage: str) -> int:
-    found = re.search(rf"^{stage}: .*; (\d+) as an earlier build \w+ them", log, re.M)
+    found = re.search(rf"^{stage}: .*; (?:parsed|classified) before: (\d+) \(", log, re.M)
     assert found, log
     return int(found.group(1))
 

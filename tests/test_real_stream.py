@@ -589,7 +589,9 @@ def test_a_one_paper_build_and_its_ledger_say_one_in_the_singular(tmp_path):
     assert [recorded[k].split("\t")[0] for k in lines_of] == [
         "digests/2024-11-07-paper/", "digests/2024-11-07/", "papers/2411.03590/",
         f"papers/{paper_id}/"]
-    assert lines[:2] == ["read: 1 dump, 1 entry", "deduplicate: 1 paper"]
+    # (the stage memo beside the repository's mkdocs.yml may hold this dump already)
+    assert re.fullmatch(r"read: 1 dump, 1 entry; parsed before: [01]", lines[0]), lines[0]
+    assert lines[1] == "deduplicate: 1 paper"
     assert lines[3:5] == ["0 errors, 0 warnings; 0 entries not in the catalog (see the report)",
                           "link: 0 papers mention others"]
     assert re.fullmatch(r"render: \d+ pages, \d+ files", lines[5])

@@ -47,7 +47,7 @@ def dumps(tmp_path_factory):
 def read_inputs(dumps, monkeypatch):
     """`pipeline.read_inputs` as the CLI calls it, reusing the module's dump entries."""
     folder, results = dumps
-    monkeypatch.setattr(pipeline, "read_all", lambda _paths, progress=None: results)
+    monkeypatch.setattr(pipeline, "read_all", lambda _paths, progress=None, memo=None: results)
     return lambda curation: pipeline.read_inputs(folder, curation, Progress(quiet=True))
 
 
