@@ -30,10 +30,9 @@ import shutil
 import sys
 import tempfile
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 
-from .memo import CACHE_DIR, default_folder, write_file  # noqa: F401 (CACHE_DIR: its folder)
+from .memo import default_folder, hash_tree, package_version, write_file  # noqa: F401 (default_folder: the writer asks here)
 from .writer import ENGINE_VARIABLE
 
 MANIFEST = "manifest.json"
@@ -46,29 +45,11 @@ _ENV_TAG = re.compile(r"!ENV\s*\[?([^\]\n]*)")
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
-def _tree(digest, root: Path) -> None:
-    if not root.exists():
-        digest.update(b"absent\0")
-        return
-    for path in sorted(p for p in root.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts:
-            continue
-        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
-        digest.update(hashlib.sha256(path.read_bytes()).digest())
-
-
-def _version(name: str) -> str:
-    try:
-        return metadata.version(name)
-    except metadata.PackageNotFoundError:
-        return "-"
-
-
 def build_key(config_file: Path, docs_src: Path) -> str:
     digest = hashlib.sha256(f"paper-index page cache {FORMAT}\0".encode())
     digest.update(sys.version.encode() + b"\0")
     for name in PACKAGES:
-        digest.update(f"{name}={_version(name)}\0".encode())
+        digest.update(f"{name}={package_version(name)}\0".encode())
     config = config_file.read_bytes()
     # the settings `mkdocs.yml` reads from the environment (`!ENV`), and the engine
     names = {ENGINE_VARIABLE} | {name for found in _ENV_TAG.findall(config.decode("utf-8",
@@ -78,7 +59,7 @@ def build_key(config_file: Path, docs_src: Path) -> str:
         digest.update(f"{name}={os.environ.get(name, '')}\0".encode())
     digest.update(config + b"\0")
     for root in (GENERATOR, config_file.resolve().parent / "overrides", docs_src):
-        _tree(digest, root)
+        hash_tree(digest, root)
     return digest.hexdigest()
 
 

@@ -53,12 +53,10 @@ class Table:
         self.used: dict[Hashable, Any] = {}
 
     def get(self, key: Hashable, compute: Callable[[], Any]) -> Any:
-        value = self.used.get(key, _MISSING)
-        if value is _MISSING:
-            value = self.stored.get(key, _MISSING)
-            if value is _MISSING:
-                value = compute()
-            self.used[key] = value
+        """The stored value, or `compute()`'s (never None), kept either way."""
+        value = self.known(key)
+        if value is None:
+            value = self.used[key] = compute()
         return value
 
     def known(self, key: Hashable) -> Any:
@@ -93,22 +91,30 @@ def digest(*parts: str | bytes) -> str:
     return h.hexdigest()
 
 
-def _version(name: str) -> str:
+def package_version(name: str) -> str:
     try:
         return metadata.version(name)
     except metadata.PackageNotFoundError:
         return "-"
 
 
+def hash_tree(digest, root: Path) -> None:
+    """Every file below `root` (its path and its bytes) into `digest`."""
+    if not root.exists():
+        digest.update(b"absent\0")
+        return
+    for path in sorted(p for p in root.rglob("*") if p.is_file()):
+        if "__pycache__" in path.parts:
+            continue
+        digest.update(path.relative_to(root).as_posix().encode() + b"\0")
+        digest.update(hashlib.sha256(path.read_bytes()).digest())
+
+
 def memo_key() -> str:
     h = hashlib.sha256(f"paper-index stage memo {FORMAT}\0{sys.version}\0".encode())
     for name in PACKAGES:
-        h.update(f"{name}={_version(name)}\0".encode())
-    for path in sorted(p for p in GENERATOR.rglob("*") if p.is_file()):
-        if "__pycache__" in path.parts:
-            continue
-        h.update(path.relative_to(GENERATOR).as_posix().encode() + b"\0")
-        h.update(hashlib.sha256(path.read_bytes()).digest())
+        h.update(f"{name}={package_version(name)}\0".encode())
+    hash_tree(h, GENERATOR)
     return h.hexdigest()
 
 

@@ -70,15 +70,14 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
         raise NoDumps(f"{dumps_dir}: the folder has no dumps")
     with progress.stage("read") as summary:
         bar = progress.bar(total=len(paths), desc="reading dumps")
+        parsed = memo.table("read") if memo is not None else None
         results = read_all(paths, progress=(lambda _name: bar.update(1)) if bar is not None
-                           else None, memo=memo.table("read") if memo is not None else None)
+                           else None, memo=parsed)
         if bar is not None:
             bar.close()
         summary.append(f"{counted(len(results), 'dump')}, "
                        f"{counted(sum(len(r.entries) for r in results), 'entry')}"
-                       + ("" if memo is None else ";"))
-        if memo is not None:
-            summary.append(f"parsed before: {memo.table('read').hits}")
+                       + (f"; parsed before: {parsed.hits}" if parsed is not None else ""))
     curation, problems = load_curation(curation_dir)
     taxonomy, more = load_taxonomy(curation_dir)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
@@ -124,9 +123,7 @@ def make_catalog(inputs: Inputs, progress: Progress, memo: Memo | None = None
         tagged = sum(1 for p in catalog.papers if p.tags)
         summary.append(f"{counted(len(inputs.taxonomy.topics), 'topic')}, "
                        f"{counted(unsorted, 'paper')} unsorted, {tagged} tagged"
-                       + ("" if known is None else ";"))
-        if known is not None:
-            summary.append(f"classified before: {known.hits}")
+                       + (f"; classified before: {known.hits}" if known is not None else ""))
     problems = sorted([*catalog.problems, *inputs.problems, *more, *curated,
                        *undated_warnings(catalog, inputs)],
                       key=lambda p: (p.path, p.line, p.message))

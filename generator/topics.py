@@ -382,8 +382,7 @@ def classify(papers: Sequence[Paper], taxonomy: Taxonomy, memo: Table | None = N
             paper = next(done)
             memo.put(key, paper.topic_matches)
         else:
-            paper = replace(paper, topics=tuple(m.topic for m in matches),
-                            topic_matches=matches)
+            paper = _with_matches(paper, matches)
         out.append(paper)
     return tuple(out)
 
@@ -427,9 +426,12 @@ def _classify(papers: Sequence[Paper], taxonomy: Taxonomy, matcher: _Matcher
                     per_field[field] = per_field.get(field, 0) + 1
         scored = [(k, _score(weights[k], counts[k], factors, taxonomy)) for k in sorted(counts)]
         matches = decide(taxonomy, {k: m for k, m in scored if m is not None})
-        out.append(replace(paper, topics=tuple(m.topic for m in matches),
-                           topic_matches=tuple(matches)))
+        out.append(_with_matches(paper, tuple(matches)))
     return tuple(out)
+
+
+def _with_matches(paper: Paper, matches: tuple[TopicMatch, ...]) -> Paper:
+    return replace(paper, topics=tuple(m.topic for m in matches), topic_matches=matches)
 
 
 def decide(taxonomy: Taxonomy, scored: dict[int, tuple[float, tuple[str, ...], bool]]
