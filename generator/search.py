@@ -28,7 +28,6 @@ import functools
 import gzip
 import json
 import re
-import sys
 import unicodedata
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
@@ -62,11 +61,20 @@ STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 _NOT_WORD = re.compile(r"[\W_]+")
 
 
+class _Marks(dict):
+    """A str.translate table deleting every combining mark (Unicode category M) and
+    keeping every other character; filled as characters are met (building it for all of
+    Unicode took a second or two of every build)."""
+
+    def __missing__(self, cp: int) -> int | None:
+        kept = None if unicodedata.category(chr(cp)).startswith("M") else cp
+        self[cp] = kept
+        return kept
+
+
 @functools.cache
-def _without_marks() -> dict[int, None]:
-    """str.translate table deleting every combining mark (Unicode category M)."""
-    return {cp: None for cp in range(sys.maxunicode + 1)
-            if unicodedata.category(chr(cp)).startswith("M")}
+def _without_marks() -> _Marks:
+    return _Marks()
 
 
 def words(text: str) -> list[str]:
