@@ -168,9 +168,14 @@ def main(argv: list[str] | None = None) -> int:
                              inputs.curated.vocabulary,
                              curated_files(catalog.papers, inputs.curated), config.repo_url,
                              config.edit_branch)
-            model = build_site_model(data)
+            rendered, items = (memo.table("render"), memo.table("items")) \
+                if memo is not None else (None, None)
+            model = build_site_model(data, rendered, items)
             summary.append(f"{counted(len(model.docs), 'page')}, "
-                           f"{counted(len(model.files), 'file')}")
+                           f"{counted(len(model.files), 'file')}"
+                           + (f"; paper pages rendered before: {rendered.hits}, list items: "
+                              f"{items.hits}" if rendered is not None and items is not None
+                              else ""))
         with progress.stage("mkdocs build") as summary:
             built = build_site(model, args.config, args.config.parent / "docs", args.site)
             summary.append(f"-> {args.site}, {built.reused} of "

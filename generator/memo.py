@@ -1,10 +1,13 @@
 """What the first stages gave for each input, kept between builds.
 
-A daily update adds one dump with a few new papers: every other dump reads, and every other
-paper classifies, exactly as the day before. Reading a dump is a function of its name, its
-bytes and the page chrome the text readers learned (`readers.read_dump`), and classifying a
-paper a function of its title, keywords, abstract and the taxonomy (`topics.classify`); so
-their results are kept under the hash of exactly those, in a `Table` per stage.
+A daily update adds one dump with a few new papers: every other dump reads, every other
+paper classifies, and most paper pages render exactly as the day before. Reading a dump is
+a function of its name, its bytes and the page chrome the text readers learned
+(`readers.read_dump`), classifying a paper a function of its title, keywords, abstract and
+the taxonomy (`topics.classify`), and a paper's page or its item in a list a function of
+the values it shows (`render.paper_values`, `render.Card`; the templates are among the
+generator's files); so their results are kept under the hash of exactly those, in a `Table`
+per stage.
 
 Each table is one file, `.build-cache/stages/<stage>.pickle` beside `mkdocs.yml` (the page
 cache's git-ignored folder): a header line with the format, the memo key (the generator's
@@ -35,8 +38,9 @@ FORMAT = 1
 CACHE_DIR = ".build-cache"  # the page cache's folder (`generator.cache`), beside mkdocs.yml
 FOLDER = "stages"
 GENERATOR = Path(__file__).parent
-# what reading and classifying pass through besides the generator's own files
-PACKAGES = ("beautifulsoup4", "soupsieve", "PyYAML", "pydantic", "rapidfuzz")
+# what reading, classifying and rendering pass through besides the generator's own files
+PACKAGES = ("beautifulsoup4", "soupsieve", "PyYAML", "pydantic", "rapidfuzz", "Jinja2",
+            "MarkupSafe")
 _MISSING = object()
 
 

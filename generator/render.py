@@ -10,6 +10,7 @@ prints as text.
 from __future__ import annotations
 
 import math
+import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +24,8 @@ from .digests import Digest, month_label
 from .export import catalog_document, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
+from .memo import Table
+from .memo import digest as memo_key_of
 from .model import Catalog, Dump, Paper, Record
 from .safe import esc, front_matter, inert_json, teaser
 from .search import build_index
@@ -117,12 +120,34 @@ class Chips:
     more: int  # those not shown
 
 
-class _Context:
-    """Lookups the templates need, computed once."""
+@dataclass(frozen=True)
+class Card:
+    """A paper as a list shows it (`_macros.j2`): its item's text is a function of these
+    values, the macro, its arguments and the page's root alone."""
 
-    def __init__(self, data: SiteInput):
+    id: str
+    title: str
+    authors: str  # the first names, then "et al."
+    has_authors: bool
+    teaser: str
+    has_abstract: bool
+    chips: Chips
+    iso: str | None  # the digest that first had it: its date for `<time>`...
+    day: str | None  # ...and its label
+
+
+ITEMS = ("paper_item", "digest_item")  # the macros of `_macros.j2` that list a paper
+
+
+class _Context:
+    """Lookups the templates need, computed once. `memo`: the list items earlier builds
+    rendered, under the hash of what they show (`item`)."""
+
+    def __init__(self, data: SiteInput, memo: Table | None = None):
         catalog = data.catalog
         self.data = data
+        self.memo = memo
+        self._items: dict[tuple, Markup] = {}
         self.papers = {p.id: p for p in catalog.papers}
         self.dumps: dict[str, Dump] = {d.name: d for d in catalog.dumps}
         self.dump_rank = {d.name: i for i, d in enumerate(catalog.dumps)}
@@ -145,6 +170,8 @@ class _Context:
         self._bibtex: dict[str, str] = {}
         self.digests: tuple[Digest, ...] = catalog.digests
         self.digest_of = {d.name: g for g in self.digests for d in g.dumps}
+        refs = {g.key: _digest_ref(g) for g in self.digests}
+        self.digest_refs = {name: refs[g.key] for name, g in self.digest_of.items()}
         years = {p.id: cite.year_of(p, self.digest_of[p.first_seen].date
                                     if self.digest_of[p.first_seen].dated else None)
                  for p in catalog.papers}
@@ -197,6 +224,27 @@ class _Context:
         every += [("tag", t, f"#{t}") for t in paper.tags]
         return Chips(tuple(every[:LABELS_SHOWN]), max(0, len(every) - LABELS_SHOWN))
 
+    def item(self, macro: str, paper: Paper, root: str, *args: object) -> Markup:
+        """A paper's item in a list: `_macros.j2`'s `macro` of its `Card`, rendered once
+        per build for each root and arguments, and taken from the memo when an earlier
+        build rendered the same values."""
+        assert macro in ITEMS
+        place = (macro, paper.id, root, args)
+        found = self._items.get(place)
+        if found is None:
+            iso, day = self.when(paper)
+            card = Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
+                        self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
+            key = memo_key_of(repr((macro, root, args, card))) if self.memo is not None else ""
+            text = self.memo.known(key) if self.memo is not None else None
+            if text is None:
+                text = str(getattr(ENV.get_template("_macros.j2").module, macro)(
+                    card, root, *args))
+                if self.memo is not None:
+                    self.memo.put(key, text)
+            found = self._items[place] = Markup(text)
+        return found
+
     @staticmethod
     def authors_short(paper: Paper) -> str:
         """'A, B, C' or 'A, B, C et al.'"""
@@ -248,14 +296,14 @@ def _markdown_link(paper: Paper, url: str) -> str:
     return f"[{text}]({url})"
 
 
-def _json_ld(paper: Paper, ctx: _Context, url: str) -> str:
+def _json_ld(paper: Paper, topic_titles: Sequence[str], url: str) -> str:
     doc: dict[str, object] = {
         "@context": "https://schema.org",
         "@type": "ScholarlyArticle",
         "headline": paper.title[:110],
         "name": paper.title,
         "description": _teaser(paper),
-        "about": [ctx.topics[t].title for t in paper.topics],
+        "about": list(topic_titles),
         "isPartOf": {"@type": "WebSite", "name": SITE_NAME},
     }
     if url:
@@ -275,50 +323,128 @@ def _page(meta: dict[str, object], template: str, **values: object) -> str:
     return front_matter(meta) + ENV.get_template(template).render(**values)
 
 
-def paper_page(paper: Paper, ctx: _Context) -> str:
+@dataclass(frozen=True)
+class Ref:
+    """Another paper or a topic, as a paper's page links to it."""
+
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class DigestRef:
+    """A digest, as a paper's page links to it."""
+
+    url: str
+    label: str
+    iso: str | None
+
+
+def _digest_ref(digest: Digest) -> DigestRef:
+    return DigestRef(digest.url, digest.label, digest.iso)
+
+
+def paper_values(paper: Paper, ctx: _Context) -> dict[str, object]:
+    """Everything a paper's page shows, as plain values: its text is a function of these
+    alone (`paper_text`), so their `repr` keys the page in the render memo."""
+    links = ctx.data.links
+    topic = ctx.topics[paper.topics[0]] if paper.topics else None
+    curated = ctx.data.curated.get(paper.id)
     url = ctx.absolute(paper.url)
-    related = [(ctx.papers[i], score) for i, score in ctx.data.links.related.get(paper.id, ())]
+    return {
+        "paper": paper,
+        "url": url,
+        "topic_titles": tuple(ctx.topics[t].title for t in paper.topics),
+        "crumbs": (("Topics", "topics/"),
+                   (topic.title, f"topics/{topic.id}/") if topic
+                   else ("Unsorted", f"topics/{UNSORTED}/"), ("Paper", None)),
+        "matches": tuple((Ref(m.topic, ctx.topics[m.topic].title), m)
+                         for m in paper.topic_matches),
+        # the similarity as the page shows it: the day's new papers move every score a
+        # little, and most pages stay the same
+        "related": tuple((Ref(i, ctx.papers[i].title), f"{score:.2f}")
+                         for i, score in links.related.get(paper.id, ())),
+        "mentions": tuple(Ref(i, ctx.papers[i].title) for i in links.mentions.get(paper.id, ())),
+        "mentioned_by": tuple(Ref(i, ctx.papers[i].title)
+                              for i in links.mentioned_by.get(paper.id, ())),
+        "sources": tuple((s, ctx.digest_refs[s.dump]) for s in paper.sources),
+        "digest_count": len({ctx.digest_refs[s.dump] for s in paper.sources}),
+        "first": ctx.digest_refs[paper.first_seen],
+        "curated": curated,
+        "tag_meanings": {t: ctx.tag_by_name[t].description for t in paper.tags},
+        "repository": (ctx.data.repo_url, ctx.data.edit_branch),
+        "bib": ctx.bibtex(paper),
+    }
+
+
+def paper_text(values: Mapping[str, object]) -> str:
+    """A paper's page from `paper_values`."""
+    paper = values["paper"]
+    assert isinstance(paper, Paper)
+    url = str(values["url"])
     description = mathtext.plain(_teaser(paper)) or mathtext.plain(paper.title)
     title = mathtext.plain(paper.title)
-    mentions = [ctx.papers[i] for i in ctx.data.links.mentions.get(paper.id, ())]
-    mentioned_by = [ctx.papers[i] for i in ctx.data.links.mentioned_by.get(paper.id, ())]
     sections = [("Abstract", "abstract"), ("Cite", "cite"), ("Topics and tags", "topics"),
                 ("Related papers", "related")]
-    sections += [("Mentions", "mentions")] if mentions else []
-    sections += [("Mentioned by", "mentioned-by")] if mentioned_by else []
+    sections += [("Mentions", "mentions")] if values["mentions"] else []
+    sections += [("Mentioned by", "mentioned-by")] if values["mentioned_by"] else []
     sections += [("Where it was seen", "seen-in")]
     meta = {
         "title": esc(title),
         "description": esc(description),
         "social": {"title": esc(title), "description": esc(description),
                    "url": esc(url), "type": "article"},
-        "jsonld": _json_ld(paper, ctx, url),
+        "jsonld": _json_ld(paper, values["topic_titles"], url),
         "sidebar": sidebar("On this page", [(label, f"#{anchor}", False, None)
                                             for label, anchor in sections]),
     }
-    topic = ctx.topics[paper.topics[0]] if paper.topics else None
-    return _page(
-        meta, "paper.md.j2", paper=paper, ctx=ctx, root="../../",
-        crumbs=[("Topics", "topics/"),
-                (topic.title, f"topics/{topic.id}/") if topic
-                else ("Unsorted", f"topics/{UNSORTED}/"), ("Paper", None)],
-        matches=[(ctx.topics[m.topic], m) for m in paper.topic_matches],
-        related=related, mentions=mentions, mentioned_by=mentioned_by,
-        sources=[(s, ctx.digest_of[s.dump]) for s in paper.sources],
-        digest_count=len({ctx.digest_of[s.dump].slug for s in paper.sources}),
-        first=ctx.first_digest(paper),
-        external=_external_links(paper),
-        permalink=paper.url, markdown_link=_markdown_link(paper, url or paper.url),
-        curated=ctx.data.curated.get(paper.id), curated_term=CURATED,
-        tag_views=ctx.tag_by_name,
-        suggest=suggest_url(ctx.data.repo_url, ctx.data.edit_branch, paper,
-                            ctx.data.curated.get(paper.id)),
-        bib=ctx.bibtex(paper),
-    )
+    repo_url, branch = values["repository"]
+    return _page(meta, "paper.md.j2", **values, root="../../",
+                 suggest=suggest_url(repo_url, branch, paper, values["curated"]),
+                 external=_external_links(paper), permalink=paper.url,
+                 markdown_link=_markdown_link(paper, url or paper.url), curated_term=CURATED)
 
 
-def _paper_pages(papers: Sequence[Paper], ctx: _Context) -> list[str]:
-    return [paper_page(p, ctx) for p in papers]
+def paper_page(paper: Paper, ctx: _Context) -> str:
+    return paper_text(paper_values(paper, ctx))
+
+
+def _paper_texts(values: Sequence[Mapping[str, object]], keep: bool
+                 ) -> list[tuple[str, bytes | None]]:
+    """Each page's text, and with `keep` also its compressed form for the render memo."""
+    out = []
+    for v in values:
+        text = paper_text(v)
+        out.append((text, zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
+                    if keep else None))
+    return out
+
+
+def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = None
+                ) -> list[str]:
+    """Every paper's page, in order. `memo`: the pages earlier builds rendered, under the
+    hash of their values (compressed); only the others are rendered (and compressed),
+    from SHARED_RENDER of them half on another core."""
+    values = [paper_values(p, ctx) for p in papers]
+    texts: list[str | None] = [None] * len(papers)
+    keys: list[str] = []
+    if memo is not None:
+        keys = [memo_key_of(repr(v)) for v in values]
+        for k, key in enumerate(keys):
+            stored = memo.known(key)
+            if stored is not None:
+                texts[k] = zlib.decompress(stored).decode("utf-8", "surrogatepass")
+    todo = [k for k, text in enumerate(texts) if text is None]
+    keep = memo is not None
+    half = len(todo) // 2 if len(todo) >= SHARED_RENDER else len(todo)
+    theirs = background.start(_paper_texts, [values[k] for k in todo[half:]], keep) \
+        if half < len(todo) else list
+    made = _paper_texts([values[k] for k in todo[:half]], keep) + theirs()
+    for k, (text, packed) in zip(todo, made, strict=True):
+        texts[k] = text
+        if packed is not None:
+            memo.put(keys[k], packed)  # type: ignore[union-attr]
+    return texts  # type: ignore[return-value]
 
 
 def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
@@ -436,7 +562,7 @@ def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
     """Each paper once, under the topic it scores highest in, with all its topics as
     chips; papers seen in an earlier digest say where."""
     papers = [ctx.papers[i] for i in (*digest.new, *(i for i, _ in digest.seen_before))]
-    first = {i: ctx.digest_of[name] for i, name in digest.seen_before}
+    first = {i: ctx.digest_refs[name] for i, name in digest.seen_before}
     order = {v.id: n for n, v in enumerate(ctx.topic_views)}
     primary = {p.id: _primary_topic(p, order) for p in papers}
     groups = []
@@ -581,13 +707,16 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
             "upvotes": paper.upvotes, "abstract": paper.abstract}
 
 
-def build_site_model(data: SiteInput) -> SiteModel:
+def build_site_model(data: SiteInput, memo: Table | None = None,
+                     items: Table | None = None) -> SiteModel:
+    """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
+    items (`_Context.item`). They change how long rendering takes, never what it gives."""
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     # the search index on another core while the pages are rendered here
     search = background.start(build_index, data.catalog.papers, topic_titles)
     docs = _Outputs()
     files = _Outputs()
-    ctx = _Context(data)
+    ctx = _Context(data, items)
     docs.add("index.md", home_page(ctx))
     docs.add("topics/index.md", topics_index(ctx))
     by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
@@ -607,13 +736,8 @@ def build_site_model(data: SiteInput) -> SiteModel:
         for path, text in listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
                                         "tag.md.j2", [SITE_FEED, _tag_feed(view)]):
             docs.add(path, text)
-    # from SHARED_RENDER papers, the second half's pages on another core
     papers = data.catalog.papers
-    half = len(papers) // 2 if len(papers) >= SHARED_RENDER else len(papers)
-    theirs = background.start(_paper_pages, papers[half:], ctx) if half < len(papers) \
-        else list
-    pages = _paper_pages(papers[:half], ctx) + theirs()
-    for paper, page in zip(papers, pages, strict=True):
+    for paper, page in zip(papers, paper_pages(papers, ctx, memo), strict=True):
         docs.add(f"papers/{paper.id}.md", page)
         files.add(f"papers/{paper.id}/{paper.id}.bib", ctx.bibtex(paper))
     published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}

@@ -87,22 +87,29 @@ def test_the_cache_lives_beside_mkdocs_yml_and_holds_this_build(updated):
 
 
 def _memo_line(log: str, stage: str) -> int:
-    found = re.search(rf"^{stage}: .*; (?:parsed|classified) before: (\d+) \(", log, re.M)
+    found = re.search(rf"^{stage}: .*; (?:parsed|classified|paper pages rendered) before: "
+                      r"(\d+)[ ,]", log, re.M)
     assert found, log
     return int(found.group(1))
 
 
-def test_the_update_reads_and_classifies_only_what_is_new(updated):
+def test_the_update_reads_classifies_and_renders_only_what_is_new(updated):
     """The four dumps of the first build are not parsed again, nor their papers
-    classified; the clean build computed everything (and the sites are identical)."""
+    classified, nor the pages of papers the new day leaves as they were rendered; the
+    clean build computed everything (and the sites are identical)."""
     first, update, clean = updated["logs"]
-    assert _memo_line(first, "read") == 0 and _memo_line(clean, "read") == 0
+    for stage in ("read", "classify", "render"):
+        assert _memo_line(first, stage) == 0 and _memo_line(clean, stage) == 0
     assert _memo_line(update, "read") == 4
-    assert _memo_line(first, "classify") == 0 and _memo_line(clean, "classify") == 0
     papers = int(re.search(r"^deduplicate: (\d+) papers", update, re.M).group(1))
     assert 0 < _memo_line(update, "classify") < papers
+    assert 0 < _memo_line(update, "render") < papers
+    items = [int(re.search(r"^render: .*, list items: (\d+) \(", log, re.M).group(1))
+             for log in (first, update, clean)]
+    assert items[0] == items[2] == 0 < items[1]
     stages = updated["config"].parent / ".build-cache" / "stages"
-    assert sorted(p.name for p in stages.iterdir()) == ["classify.pickle", "read.pickle"]
+    assert sorted(p.name for p in stages.iterdir()) == ["classify.pickle", "items.pickle",
+                                                       "read.pickle", "render.pickle"]
 
 
 @pytest.mark.parametrize("damage", ["payload", "header", "truncated", "not a table"])
@@ -113,7 +120,7 @@ def test_a_damaged_stage_memo_is_computed_again(updated, damage):
 
     stages = updated["config"].parent / ".build-cache" / "stages"
     _rebuild(updated, "site-warm")
-    for name in ("read.pickle", "classify.pickle"):
+    for name in ("read.pickle", "classify.pickle", "render.pickle", "items.pickle"):
         path = stages / name
         data = path.read_bytes()
         head, _, payload = data.partition(b"\n")
@@ -132,10 +139,12 @@ def test_a_damaged_stage_memo_is_computed_again(updated, damage):
             data = b" ".join(fields) + b"\n" + payload
         path.write_bytes(data)
     log, site = _rebuild(updated, f"site-memo-{damage}")
-    assert _memo_line(log, "read") == 0 and _memo_line(log, "classify") == 0, log
+    assert [_memo_line(log, stage) for stage in ("read", "classify", "render")] == [0, 0, 0]
     assert site == tree_digest(updated["tmp"] / "site-clean")
     log, _ = _rebuild(updated, f"site-memo-{damage}")  # written again, whole
-    assert _memo_line(log, "read") == 5 and _memo_line(log, "classify") > 300, log
+    papers = int(re.search(r"^deduplicate: (\d+) papers", log, re.M).group(1))
+    assert _memo_line(log, "read") == 5, log
+    assert _memo_line(log, "classify") == _memo_line(log, "render") == papers > 300, log
 
 
 def _rebuild(updated, name: str, env: dict | None = None) -> tuple[str, dict]:

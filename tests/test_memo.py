@@ -82,3 +82,54 @@ def test_reading_and_classifying_through_the_memo_give_the_same_values(tmp_path)
     assert got[k].topic_matches != expected[k].topic_matches
     table = second.table("classify")
     assert len(table.used) - table.hits == 1 and table.hits > 300  # one paper classified
+
+
+def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp_path):
+    """The seed site's model rendered into a memo, then from it: the same model. Then one
+    paper renamed: its own page, the pages that link to it (related papers, mentions) and
+    its items in lists are rendered again, with the new title, and only those."""
+    from generator import render
+    from generator.links import link
+
+    taxonomy, _ = load_taxonomy(REPO / "curation")
+    catalog = build_catalog(read_all(list_dumps(REPO / "dumps")))
+    papers = classify(catalog.papers, taxonomy)
+    catalog = replace(catalog, papers=papers)
+    data = render.SiteInput(catalog, taxonomy, link(papers), "https://example.org/")
+    plain = render.build_site_model(data)
+    first = Memo(tmp_path, key="k")
+    assert render.build_site_model(data, first.table("render"), first.table("items")) == plain
+    first.save()
+    second = Memo(tmp_path, key="k")
+    assert render.build_site_model(data, second.table("render"),
+                                   second.table("items")) == plain
+    pages, items = second.table("render"), second.table("items")
+    assert pages.hits == len(pages.used) == len(papers) > 300
+    assert items.hits == len(items.used) > len(papers)
+
+    links = data.links
+    k = next(i for i, p in enumerate(papers)
+             if any(p.id in {o for o, _ in r} for r in links.related.values()))
+    target = papers[k]
+    renamed = list(papers)
+    renamed[k] = replace(target, title="A Wholly New Title for Testing")
+    changed = replace(data, catalog=replace(catalog, papers=tuple(renamed)), links=links)
+    third = Memo(tmp_path, key="k")
+    table, items = third.table("render"), third.table("items")
+    got = render.build_site_model(changed, table, items)
+    assert got == render.build_site_model(changed)
+    linking = {pid for pid, r in links.related.items() if target.id in {o for o, _ in r}}
+    linking |= {pid for pid, m in links.mentions.items() if target.id in m}
+    linking |= {pid for pid, m in links.mentioned_by.items() if target.id in m}
+    assert linking and target.id not in linking
+    # rendered again: the pages that show the new title, and the paper's list items
+    import zlib
+
+    texts = [zlib.decompress(v).decode() for key, v in table.used.items()
+             if key not in table.stored]
+    made = [v for key, v in items.used.items() if key not in items.stored]
+    assert len(texts) == len(linking | {target.id})
+    assert made and all("A Wholly New Title for Testing" in v for v in texts + made)
+    pages = dict(got.docs)
+    for pid in linking | {target.id}:
+        assert "A Wholly New Title for Testing" in pages[f"papers/{pid}.md"]
