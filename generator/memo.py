@@ -140,7 +140,7 @@ class Memo:
         assert self.folder is not None
         return self.folder / FOLDER / f"{stage}.pickle"
 
-    def _header(self, payload: bytes) -> bytes:
+    def _header(self, payload: bytes | memoryview) -> bytes:
         return (f"paper-index stage memo {FORMAT} {self.key} "
                 f"{hashlib.sha256(payload).hexdigest()}\n").encode()
 
@@ -151,8 +151,9 @@ class Memo:
             data = self._path(stage).read_bytes()
         except OSError:
             return {}
-        head, _, payload = data.partition(b"\n")
-        if head + b"\n" != self._header(payload):
+        cut = data.find(b"\n") + 1
+        payload = memoryview(data)[cut:]  # not a copy
+        if not cut or data[:cut] != self._header(payload):
             return {}  # another build's, or damaged: computed again and replaced
         try:
             table = pickle.loads(payload)
@@ -170,18 +171,20 @@ class Memo:
                 continue
             payload = pickle.dumps(table.used, pickle.HIGHEST_PROTOCOL)
             try:
-                write_file(self._path(stage), self._header(payload) + payload)
+                write_file(self._path(stage), self._header(payload), payload)
             except OSError:
                 return
 
 
-def write_file(path: Path, data: bytes) -> None:
-    """Write atomically: a temporary name in the same folder, then a rename."""
+def write_file(path: Path, *parts: bytes) -> None:
+    """Write the parts, one after the other, atomically: a temporary name in the same
+    folder, then a rename (parts: a large payload is never copied to join its header)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            f.write(data)
+            for part in parts:
+                f.write(part)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
