@@ -158,23 +158,24 @@ def _found(abstract: str, names: dict[str, list[tuple[Name, str]]], prefixes: se
     starts = [i for i, key in enumerate(keys) if key in prefixes]  # most words begin no name
     if not starts:
         return set()
-    tokens = [(m.start(), m.end(), m.group()) for m in _TOKEN.finditer(abstract)]
+    tokens = list(_TOKEN.finditer(abstract))  # the same words, where they stand
     out: set[str] = set()
     own: set[str] = set()  # names the abstract introduces as its own, wherever it does
     for i in starts:
-        start = tokens[i][0]
+        start = tokens[i].start()
         joined = ""
         exact = ""
         for j in range(i, min(i + MAX_SPAN_TOKENS, len(tokens))):
-            if j > i and abstract[tokens[j - 1][1] : tokens[j][0]] not in (" ", "-", "_", ""):
+            if j > i and abstract[tokens[j - 1].end() : tokens[j].start()] not in (
+                    " ", "-", "_", ""):
                 break  # a name's words are never parted by other punctuation
-            piece = tokens[j][2]
+            piece = tokens[j].group()
             joined += keys[j]
             exact += piece
             if joined not in prefixes:
                 break
             for name, pid in names.get(joined, ()):
-                end = tokens[j][1]
+                end = tokens[j].end()
                 if name.exact and exact != name.exact:
                     continue
                 if not abstract.startswith(name.suffix, end):
