@@ -15,13 +15,15 @@ without the page being rebuilt). A page out of the navigation depends on nothing
 
 The folder (`.build-cache/` beside `mkdocs.yml`, git-ignored) holds `manifest.json`
 (the build key, and each entry's SHA-256) and `pages/<entry>.html`. Whatever cannot be
-proven valid is thrown away whole: another build key, a manifest that does not parse,
+proven valid is thrown away whole (the manifest and every page; the stage memo beside them,
+`stages/`, proves its own validity): another build key, a manifest that does not parse,
 an entry whose bytes do not match their hash. This module is part of the writer stage:
 it is the only other one that touches the disk.
 """
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -98,8 +100,8 @@ class Invalid(Exception):
 
 
 def open_cache(folder: Path, key: str) -> PageCache:
-    """The cache in `folder` for this build key; an empty one (the folder cleared) when
-    what is there cannot be proven valid."""
+    """The cache in `folder` for this build key; an empty one (`clear`) when what is
+    there cannot be proven valid."""
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
@@ -113,7 +115,7 @@ def open_cache(folder: Path, key: str) -> PageCache:
             raise ValueError("a manifest that does not parse")
         return PageCache(folder, key, dict(hashes))
     except FileNotFoundError:
-        reason = "" if not folder.exists() else "no manifest"
+        reason = "" if not (folder / "pages").exists() else "no manifest"
     except (OSError, ValueError) as exc:
         reason = str(exc) or type(exc).__name__
     clear(folder)
@@ -121,7 +123,12 @@ def open_cache(folder: Path, key: str) -> PageCache:
 
 
 def clear(folder: Path) -> None:
-    shutil.rmtree(folder, ignore_errors=True)
+    """Throw the page cache away: its manifest first (pages it does not name are never
+    read), then its pages. The stage memo beside them (`generator.memo`) proves its own
+    validity and stays."""
+    with contextlib.suppress(OSError):
+        (folder / MANIFEST).unlink(missing_ok=True)
+    shutil.rmtree(folder / "pages", ignore_errors=True)
 
 
 def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:

@@ -195,6 +195,8 @@ def test_another_build_key_throws_the_cache_away(updated, change):
         log, _ = _rebuild(updated, f"site-{change}", env)
         assert "cache cleared: another build key" in log, log
         assert _reused(log)[0] == 0
+        # the stage memo proves its own validity: throwing the pages away leaves it
+        assert _memo_line(log, "read") == 5 and _memo_line(log, "classify") > 300, log
     finally:
         shutil.rmtree(config.parent)
         _project(config.parent)
