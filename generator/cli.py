@@ -176,9 +176,6 @@ def main(argv: list[str] | None = None) -> int:
                            + (f"; paper pages rendered before: {rendered.hits}, list items: "
                               f"{items.hits}" if rendered is not None and items is not None
                               else ""))
-        if memo is not None:  # kept now, and its memory given back before mkdocs runs
-            memo.save()
-            memo = rendered = items = None
         with progress.stage("mkdocs build") as summary:
             built = build_site(model, args.config, args.config.parent / "docs", args.site)
             summary.append(f"-> {args.site}, {built.reused} of "
@@ -188,6 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     except (BuildFailed, DuplicateOutput) as exc:
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
         return EXIT_BUILD
+    if memo is not None:  # a failed build writes nothing
+        memo.save()
     _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
     return EXIT_OK
 
