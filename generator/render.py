@@ -235,13 +235,13 @@ class _Context:
             iso, day = self.when(paper)
             card = Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
                         self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
-            key = memo_key_of(repr((macro, root, args, card))) if self.memo is not None else ""
-            text = self.memo.known(key) if self.memo is not None else None
-            if text is None:
-                text = str(getattr(ENV.get_template("_macros.j2").module, macro)(
+
+            def render() -> str:
+                return str(getattr(ENV.get_template("_macros.j2").module, macro)(
                     card, root, *args))
-                if self.memo is not None:
-                    self.memo.put(key, text)
+
+            text = render() if self.memo is None else \
+                self.memo.get(memo_key_of(repr((macro, root, args, card))), render)
             found = self._items[place] = Markup(text)
         return found
 
@@ -403,10 +403,6 @@ def paper_text(values: Mapping[str, object]) -> str:
                  suggest=suggest_url(repo_url, branch, paper, values["curated"]),
                  external=_external_links(paper), permalink=paper.url,
                  markdown_link=_markdown_link(paper, url or paper.url), curated_term=CURATED)
-
-
-def paper_page(paper: Paper, ctx: _Context) -> str:
-    return paper_text(paper_values(paper, ctx))
 
 
 def _paper_texts(values: Sequence[Mapping[str, object]], keep: bool
