@@ -19,9 +19,10 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
 import unicodedata
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 from . import mathtext
 from .model import Paper
@@ -161,10 +162,17 @@ def csv_cell(value: object) -> str:
     return "'" + text if text.startswith(_FORMULA_START) else text
 
 
-def papers_csv(rows: Sequence[Mapping[str, object]]) -> str:
+def papers_csv(rows: Iterable[Mapping[str, object]]) -> str:
+    return "".join(papers_csv_parts(rows))
+
+
+def papers_csv_parts(rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
+    """The CSV export a line (a record) at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(CSV_COLUMNS)
-    for row in rows:
-        writer.writerow([csv_cell(row.get(c)) for c in CSV_COLUMNS])
-    return out.getvalue()
+    for row in itertools.chain([None], rows):
+        writer.writerow(CSV_COLUMNS if row is None else
+                        [csv_cell(row.get(c)) for c in CSV_COLUMNS])
+        yield out.getvalue()
+        out.seek(0)
+        out.truncate()

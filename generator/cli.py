@@ -10,7 +10,8 @@ from pathlib import Path
 from .export import catalog_document, to_json
 from .fetch import API_URL
 from .memo import Memo, default_folder
-from .model import ERROR, WARNING, Problem
+from .memory import release
+from .model import ERROR, WARNING, Ledger, Problem
 from .pipeline import (
     NoDumps,
     has_errors,
@@ -143,7 +144,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "check":
         return EXIT_OK
     if args.command == "ledger":
-        _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
+        _record(catalog.ledger, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
         return EXIT_OK
     if args.command == "catalog":
         text = to_json(catalog_document(catalog, make_links(catalog, progress)))
@@ -162,6 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     _source_date_epoch(catalog)
     try:
         links = make_links(catalog, progress)
+        release()  # what scoring related papers freed
         with progress.stage("render") as summary:
             config = settings(args.config)
             data = SiteInput(catalog, inputs.taxonomy, links, config.site_url,
@@ -176,6 +178,11 @@ def main(argv: list[str] | None = None) -> int:
                            + (f"; paper pages rendered before: {rendered.hits}, list items: "
                               f"{items.hits}" if rendered is not None and items is not None
                               else ""))
+        # the model holds all mkdocs needs: the rest goes before mkdocs (and the processes
+        # it forks) runs
+        ledger, before = catalog.ledger, inputs.ledger
+        del data, links, catalog, inputs, problems
+        release()
         with progress.stage("mkdocs build") as summary:
             built = build_site(model, args.config, args.config.parent / "docs", args.site)
             summary.append(f"-> {args.site}, {built.reused} of "
@@ -187,18 +194,18 @@ def main(argv: list[str] | None = None) -> int:
         return EXIT_BUILD
     if memo is not None:  # a failed build writes nothing
         memo.save()
-    _record(catalog, ledger_path(args.dumps, args.ledger), inputs.ledger, progress)
+    _record(ledger, ledger_path(args.dumps, args.ledger), before, progress)
     return EXIT_OK
 
 
-def _record(catalog, path: Path, before, progress: Progress) -> None:
+def _record(ledger: Ledger, path: Path, before: Ledger, progress: Progress) -> None:
     """Write the ledger when this build published ids it did not hold yet."""
-    added = len(catalog.ledger.records) - len(before.records)
+    added = len(ledger.records) - len(before.records)
     if not added:
         return
     from .ledger import render
     from .writer import write_text
 
-    write_text(path, render(catalog.ledger))
+    write_text(path, render(ledger))
     progress.say(f"recorded {counted(added, 'new permalink')} in "
                  f"{display_path(path)} (commit it with the dumps)")

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+from collections.abc import Iterator
+from dataclasses import replace
 from typing import Any
 
 from .links import Links
@@ -69,7 +71,26 @@ def report_document(catalog: Catalog) -> dict[str, Any]:
 def to_json(document: dict[str, Any], indent: int | None = None) -> str:
     """Stable JSON (compact unless `indent`) that is also safe to inline in HTML (no raw
     <, >, &)."""
-    text = json.dumps(document, ensure_ascii=False, indent=indent,
-                      separators=(",", ":") if indent is None else None)
+    return _inert(json.dumps(document, ensure_ascii=False, indent=indent,
+                             separators=(",", ":") if indent is None else None)) + "\n"
+
+
+def _inert(text: str) -> str:
+    """JSON text with <, >, &, U+2028 and U+2029 escaped: each is one character, so a
+    text escaped piece by piece is the whole text escaped."""
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")) + "\n"
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+
+
+def catalog_json_parts(catalog: Catalog, links: Links) -> Iterator[str]:
+    """`to_json(catalog_document(catalog, links))`, a paper at a time: at 50k papers the
+    whole document and its text would be hundreds of megabytes at once."""
+    head = catalog_document(replace(catalog, papers=()), links)
+    text = to_json(head)
+    cut = text.rindex("[]}")
+    yield text[:cut + 1]
+    for k, paper in enumerate(catalog.papers):
+        record = _inert(json.dumps(paper_record(paper, links), ensure_ascii=False,
+                                   separators=(",", ":")))
+        yield f",{record}" if k else record
+    yield text[cut + 1:]

@@ -141,8 +141,10 @@ class Memo:
         return self.folder / FOLDER / f"{stage}.pickle"
 
     def _header(self, payload: bytes | memoryview) -> bytes:
-        return (f"paper-index stage memo {FORMAT} {self.key} "
-                f"{hashlib.sha256(payload).hexdigest()}\n").encode()
+        return self._header_of(hashlib.sha256(payload).hexdigest())
+
+    def _header_of(self, sha256: str) -> bytes:
+        return f"paper-index stage memo {FORMAT} {self.key} {sha256}\n".encode()
 
     def _load(self, stage: str) -> dict[Hashable, Any]:
         if self.folder is None:
@@ -169,11 +171,43 @@ class Memo:
         for stage, table in sorted(self.tables.items()):
             if not table.changed:
                 continue
-            payload = pickle.dumps(table.used, pickle.HIGHEST_PROTOCOL)
             try:
-                write_file(self._path(stage), self._header(payload), payload)
+                self._write(self._path(stage), table.used)
             except OSError:
                 return
+
+    def _write(self, path: Path, table: dict[Hashable, Any]) -> None:
+        """Pickle the table straight into the file, hashed on the way (a large table's
+        pickle is never whole in memory), then put the header before it (its length is
+        known: the key and the hash are hex digests); atomically, as `write_file`."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+        try:
+            with os.fdopen(fd, "wb") as f:
+                room = len(self._header(b""))
+                f.write(b"\n" * room)
+                hashing = _Hashing(f)
+                pickle.Pickler(hashing, pickle.HIGHEST_PROTOCOL).dump(table)
+                header = self._header_of(hashing.digest.hexdigest())
+                assert len(header) == room
+                f.seek(0)
+                f.write(header)
+            os.replace(tmp, path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+class _Hashing:
+    """A file that hashes what is written to it."""
+
+    def __init__(self, file) -> None:
+        self.file = file
+        self.digest = hashlib.sha256()
+
+    def write(self, data) -> int:
+        self.digest.update(data)
+        return self.file.write(data)
 
 
 def write_file(path: Path, *parts: bytes) -> None:

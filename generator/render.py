@@ -10,8 +10,7 @@ prints as text.
 from __future__ import annotations
 
 import math
-import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -21,12 +20,13 @@ from markupsafe import Markup
 
 from . import background, charts, cite, mathtext
 from .digests import Digest, month_label
-from .export import catalog_document, report_document, to_json
+from .export import catalog_json_parts, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
 from .memo import Table
 from .memo import digest as memo_key_of
 from .model import Catalog, Dump, Paper, Record
+from .packed import Texts, pack, pack_parts
 from .safe import esc, front_matter, inert_json, teaser
 from .search import build_index
 from .tags import CURATED, CuratedFile, Tag, suggest_url
@@ -73,10 +73,11 @@ class DuplicateOutput(Exception):
 
 @dataclass(frozen=True)
 class SiteModel:
-    """`docs`: markdown for mkdocs; `files`: written into the built site as they are."""
+    """`docs`: markdown for mkdocs; `files`: written into the built site as they are. Both
+    iterate as (path, text) in path order and are held packed (`generator.packed`)."""
 
-    docs: tuple[tuple[str, str], ...]
-    files: tuple[tuple[str, str], ...]
+    docs: Texts
+    files: Texts
     search: tuple[tuple[str, bytes], ...] = ()  # the search index, under search.INDEX_DIR
 
 
@@ -93,16 +94,25 @@ class SiteInput:
 
 
 class _Outputs:
+    """The pages or files made so far, packed (`generator.packed`)."""
+
     def __init__(self) -> None:
-        self.items: dict[str, str] = {}
+        self.items: dict[str, bytes] = {}
 
     def add(self, path: str, text: str) -> None:
+        self.add_packed(path, pack(text))
+
+    def add_parts(self, path: str, parts: Iterable[str]) -> None:
+        """The text `"".join(parts)`, never whole in memory (the exports)."""
+        self.add_packed(path, pack_parts(parts))
+
+    def add_packed(self, path: str, blob: bytes) -> None:
         if path in self.items:
             raise DuplicateOutput(f"two things would write {path}")
-        self.items[path] = text
+        self.items[path] = blob
 
-    def frozen(self) -> tuple[tuple[str, str], ...]:
-        return tuple(sorted(self.items.items()))
+    def frozen(self) -> Texts:
+        return Texts.of(self.items)
 
 
 @dataclass(frozen=True)
@@ -405,42 +415,33 @@ def paper_text(values: Mapping[str, object]) -> str:
                  markdown_link=_markdown_link(paper, url or paper.url), curated_term=CURATED)
 
 
-def _paper_texts(values: Sequence[Mapping[str, object]], keep: bool
-                 ) -> list[tuple[str, bytes | None]]:
-    """Each page's text, and with `keep` also its compressed form for the render memo."""
-    out = []
-    for v in values:
-        text = paper_text(v)
-        out.append((text, zlib.compress(text.encode("utf-8", "surrogatepass"), 1)
-                    if keep else None))
-    return out
+def _paper_texts(values: Sequence[Mapping[str, object]]) -> list[bytes]:
+    """Each page's text, packed (`generator.packed`)."""
+    return [pack(paper_text(v)) for v in values]
 
 
 def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = None
-                ) -> list[str]:
-    """Every paper's page, in order. `memo`: the pages earlier builds rendered, under the
-    hash of their values (compressed); only the others are rendered (and compressed),
-    from SHARED_RENDER of them half on another core."""
+                ) -> list[bytes]:
+    """Every paper's page, in order, packed. `memo`: the pages earlier builds rendered,
+    packed, under the hash of their values; only the others are rendered, from
+    SHARED_RENDER of them half on another core."""
     values = [paper_values(p, ctx) for p in papers]
-    texts: list[str | None] = [None] * len(papers)
+    blobs: list[bytes | None] = [None] * len(papers)
     keys: list[str] = []
     if memo is not None:
         keys = [memo_key_of(repr(v)) for v in values]
         for k, key in enumerate(keys):
-            stored = memo.known(key)
-            if stored is not None:
-                texts[k] = zlib.decompress(stored).decode("utf-8", "surrogatepass")
-    todo = [k for k, text in enumerate(texts) if text is None]
-    keep = memo is not None
+            blobs[k] = memo.known(key)
+    todo = [k for k, blob in enumerate(blobs) if blob is None]
     half = len(todo) // 2 if len(todo) >= SHARED_RENDER else len(todo)
-    theirs = background.start(_paper_texts, [values[k] for k in todo[half:]], keep) \
+    theirs = background.start(_paper_texts, [values[k] for k in todo[half:]]) \
         if half < len(todo) else list
-    made = _paper_texts([values[k] for k in todo[:half]], keep) + theirs()
-    for k, (text, packed) in zip(todo, made, strict=True):
-        texts[k] = text
-        if packed is not None:
-            memo.put(keys[k], packed)  # type: ignore[union-attr]
-    return texts  # type: ignore[return-value]
+    made = _paper_texts([values[k] for k in todo[:half]]) + theirs()
+    for k, blob in zip(todo, made, strict=True):
+        blobs[k] = blob
+        if memo is not None:
+            memo.put(keys[k], blob)
+    return blobs  # type: ignore[return-value]
 
 
 def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
@@ -734,7 +735,7 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
             docs.add(path, text)
     papers = data.catalog.papers
     for paper, page in zip(papers, paper_pages(papers, ctx, memo), strict=True):
-        docs.add(f"papers/{paper.id}.md", page)
+        docs.add_packed(f"papers/{paper.id}.md", page)
         files.add(f"papers/{paper.id}/{paper.id}.bib", ctx.bibtex(paper))
     published = {i for p in data.catalog.papers for i in (p.id, *p.aliases)}
     for record in data.catalog.ledger.records:
@@ -764,9 +765,11 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
         slug = record.path.removeprefix("digests/").removesuffix("/")
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
-    files.add("api/papers.json", to_json(catalog_document(data.catalog, data.links)))
+    # the exports are made a paper at a time, never whole in memory
+    files.add_parts("api/papers.json", catalog_json_parts(data.catalog, data.links))
     # the catalog's papers are in id order, as the exports promise
-    files.add("api/papers.bib", "".join(ctx.bibtex(p) + "\n" for p in data.catalog.papers))
-    files.add("api/papers.csv", cite.papers_csv([_csv_row(p, ctx) for p in data.catalog.papers]))
+    files.add_parts("api/papers.bib", (ctx.bibtex(p) + "\n" for p in data.catalog.papers))
+    files.add_parts("api/papers.csv", cite.papers_csv_parts(_csv_row(p, ctx)
+                                                            for p in data.catalog.papers))
     files.add("api/report.json", to_json(report_document(data.catalog)))
     return SiteModel(docs.frozen(), files.frozen(), search())

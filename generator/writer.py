@@ -18,6 +18,7 @@ from pathlib import Path
 
 from . import background
 from .background import cores
+from .packed import Texts, unpacked_bytes
 from .render import SiteModel
 from .search import INDEX_DIR
 
@@ -58,19 +59,22 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def _write_tree(root: Path, files: tuple[tuple[str, str], ...], refuse_existing: bool) -> None:
-    for rel, text in files:
+def _write_tree(root: Path, files: Texts, refuse_existing: bool) -> None:
+    """Each file's UTF-8 as it was packed (valid: `packed.pack`), a megabyte at a time."""
+    for rel, blob in files.packed():
         target = root / rel
         if refuse_existing and target.exists():
             raise BuildFailed(f"generated file {rel} would overwrite a file mkdocs built")
         target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(text, encoding="utf-8", newline="\n")
+        with target.open("wb") as out:
+            for data in unpacked_bytes(blob):
+                out.write(data)
 
 
 _ANCHOR = re.compile(r'\sid="([^"]*)"')
 
 
-def _generated_pages(pages: dict[str, str]):
+def _generated_pages(pages: dict[str, bytes]):
     """A plugin for mkdocs' own page pipeline, for the pages the generator wrote.
 
     Their front matter reaches the theme exactly as the generator wrote it (read here
@@ -85,6 +89,7 @@ def _generated_pages(pages: dict[str, str]):
     from mkdocs.plugins import BasePlugin
 
     from .cache import link_or_copy
+    from .packed import unpack
     from .safe import page_body, read_front_matter
 
     class GeneratedPages(BasePlugin):
@@ -103,11 +108,12 @@ def _generated_pages(pages: dict[str, str]):
             (`is_modified`), as it leaves the pages another process builds."""
             from mkdocs.structure.files import File
 
-            for uri, text in pages.items():
+            for uri in pages:
                 if files.get_file_from_path(uri) is not None:
                     self.fail(f"{uri}: a generated page would replace the hand-written "
                               f"page of the same name")
-                files.append(File.generated(config, uri, content=text))
+                # no content: `on_page_read_source` gives mkdocs the page's source
+                files.append(File.generated(config, uri, content=""))
             for file in files.documentation_pages():
                 uri = file.src_uri
                 if uri in pages:
@@ -131,7 +137,7 @@ def _generated_pages(pages: dict[str, str]):
             wrote = pages.get(uri)
             if wrote is None:
                 return None  # a page of docs/: mkdocs reads it
-            read = read_front_matter(wrote)
+            read = read_front_matter(unpack(wrote))
             if read is None:
                 self.fail(f"{uri}: the generator wrote a page without its front matter")
             page.meta_given, body = read
@@ -178,9 +184,9 @@ def _generated_pages(pages: dict[str, str]):
         def on_page_context(self, context, page, config, nav):
             """The body becomes the page's content only while its template renders: the
             pages' HTML is never all in memory at once."""
-            text = pages.get(page.file.src_uri)
-            if text is not None:
-                page.content = page_body(text).strip()  # as Markdown strips its output
+            wrote = pages.get(page.file.src_uri)
+            if wrote is not None:
+                page.content = page_body(unpack(wrote)).strip()  # as Markdown strips it
             return context
 
         def on_post_page(self, output, page, config):
@@ -219,12 +225,13 @@ def _titled(nav) -> bool:
 
 
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
-                 pages: dict[str, str] | None = None,
+                 pages: dict[str, bytes] | None = None,
                  cached: dict[str, Path] | None = None, elsewhere: set[str] = frozenset(),
                  only: set[str] | None = None) -> tuple[dict[str, Path], int]:
-    """`pages`: the generated pages (docs-relative path -> text), passed to the theme
-    without Markdown. `cached`: the HTML an earlier build made of some of them (the page
-    cache's verified hits), copied as it is instead of building those pages again.
+    """`pages`: the generated pages (docs-relative path -> text, packed:
+    `generator.packed`), passed to the theme without Markdown. `cached`: the HTML an
+    earlier build made of some of them (the page cache's verified hits), copied as it is
+    instead of building those pages again.
     `elsewhere`: pages other processes build; `only`: build only these pages. All three
     skip pages, so the caller must have proved the navigation's titles are in
     `mkdocs.yml` (`_navigation`). Returns every generated page's output file, and how
@@ -320,7 +327,7 @@ AUTOMATIC = Path("<beside mkdocs.yml>")  # build_site's default cache folder
 SHARE = 300  # the fewest pages worth a process of their own
 
 
-def _shares(pages: dict[str, str], hits: dict[str, Path], nav: set[str] | None
+def _shares(pages: dict[str, bytes], hits: dict[str, Path], nav: set[str] | None
             ) -> list[set[str]]:
     """The generated pages out of the nav that the cache does not hold, dealt round to as
     many processes as there are cores (and at least `SHARE` pages each): the first share
@@ -345,7 +352,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
     site_dir.parent.mkdir(parents=True, exist_ok=True)
     if cache_dir is AUTOMATIC:
         cache_dir = cache.default_folder(config_file)
-    pages = dict(model.docs)
+    pages = dict(model.docs.packed())
     nav = _navigation(config_file)
     if nav is None:  # a nav title taken from a page: every page needs the others
         cache_dir = None
@@ -354,7 +361,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
     hits: dict[str, Path] = {}
     if cache_dir is not None:
         store = cache.open_cache(cache_dir, cache.build_key(config_file, docs_src))
-        names = {uri: cache.entry(store.key, uri, text) for uri, text in pages.items()}
+        names = {uri: cache.entry(store.key, uri, text) for uri, text in model.docs}
         try:
             for uri, name in names.items():
                 if store.verify(name):

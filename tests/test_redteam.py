@@ -189,6 +189,7 @@ def test_a_front_matter_mkdocs_cannot_read_fails_the_build(tmp_path):
     generator wrote it (mkdocs' YAML never reads it: a value YAML would choke on is
     printed as text); a hand-written page whose front matter mkdocs would drop stops the
     build, and the old site stays as it was."""
+    from generator.packed import Texts
     from generator.render import SiteModel
     from generator.writer import BuildFailed, build_site
 
@@ -201,8 +202,8 @@ def test_a_front_matter_mkdocs_cannot_read_fails_the_build(tmp_path):
     (site / "old.html").write_text("old", encoding="utf-8")
     title = "Vision\x80 " + LINK
     odd = '---\ntitle: ' + json.dumps(title) + '\n---\n<p>body</p>\n'
-    good = SiteModel((("index.md", '---\ntitle: "fine"\n---\n<p>ok</p>\n'),
-                      ("odd.md", odd)), ())
+    good = SiteModel(Texts.from_texts((("index.md", '---\ntitle: "fine"\n---\n<p>ok</p>\n'),
+                                       ("odd.md", odd))), Texts())
     build_site(good, config, docs, site, cache_dir=None)
     page = _html(site / "odd" / "index.html")
     assert page.title.string.startswith(title)
@@ -214,7 +215,7 @@ def test_a_front_matter_mkdocs_cannot_read_fails_the_build(tmp_path):
         build_site(good, config, docs, site, cache_dir=None)
     assert (site / "index.html").read_bytes() == before
     (docs / "hand.md").unlink()
-    bad = SiteModel((("index.md", "<p>no front matter</p>\n"),), ())
+    bad = SiteModel(Texts.from_texts((("index.md", "<p>no front matter</p>\n"),)), Texts())
     with pytest.raises(BuildFailed, match=r"index\.md: the generator wrote a page without "
                                           "its front matter"):
         build_site(bad, config, docs, site, cache_dir=None)
