@@ -40,7 +40,7 @@ FOLDER = "stages"
 GENERATOR = Path(__file__).parent
 # what reading, classifying and rendering pass through besides the generator's own files
 PACKAGES = ("beautifulsoup4", "soupsieve", "PyYAML", "pydantic", "rapidfuzz", "Jinja2",
-            "MarkupSafe")
+            "MarkupSafe", "lz4")
 _MISSING = object()
 
 

@@ -123,9 +123,9 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     linking |= {pid for pid, m in links.mentioned_by.items() if target.id in m}
     assert linking and target.id not in linking
     # rendered again: the pages that show the new title, and the paper's list items
-    import zlib
+    from generator.packed import unpack
 
-    texts = [zlib.decompress(v).decode() for key, v in table.used.items()
+    texts = [unpack(v) for key, v in table.used.items()
              if key not in table.stored]
     made = [v for key, v in items.used.items() if key not in items.stored]
     assert len(texts) == len(linking | {target.id})
