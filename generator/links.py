@@ -1,7 +1,8 @@
 """Cross-links between papers, precomputed at build time.
 
 * related papers: the nearest neighbours by TF-IDF cosine similarity of title and
-  abstract (scikit-learn) plus a small bonus for shared topics (see `related_papers`);
+  abstract (`tfidf.py`, scikit-learn's weights) plus a small bonus for shared topics
+  (see `related_papers`);
   candidates come from an inverted index of each paper's most specific terms, so the
   cost stays far below all pairs at 50k papers;
 * mentions: another indexed paper whose *name* an abstract uses (`mentions.py`).
@@ -17,6 +18,7 @@ from dataclasses import dataclass
 from . import background
 from .mentions import mentions
 from .model import Paper
+from .tfidf import tfidf
 
 RELATED = 5
 MIN_SIMILARITY = 0.05  # a link needs at least this TF-IDF cosine, topics or not
@@ -55,16 +57,11 @@ def related_papers(papers: Sequence[Paper], k: int = RELATED
     if len(papers) < 2:
         return {p.id: () for p in papers}
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    texts = [f"{p.title} {p.title} {p.abstract}" for p in papers]
-    vectorizer = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
-                                 max_df=0.5 if len(papers) > 20 else 1.0, dtype=np.float32)
-    try:
-        matrix = vectorizer.fit_transform(texts).tocsr()
-    except ValueError:  # no paper has a word that is not a stop word
+    matrix = tfidf([f"{p.title} {p.title} {p.abstract}" for p in papers],
+                   max_df=0.5 if len(papers) > 20 else 1.0)
+    if matrix is None:  # no paper has a word that is not a stop word
         return {p.id: () for p in papers}
-    matrix.sort_indices()
     n = len(papers)
     rows, cols = _candidates(matrix, min(CANDIDATES, n - 1))
     cosine = _pair_dots(matrix, rows, cols)

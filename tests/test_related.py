@@ -11,6 +11,7 @@ import pytest
 from generator import links
 from generator.links import related_papers
 from generator.model import Paper
+from generator.tfidf import STOP_WORDS, tfidf
 
 from conftest import REPO
 
@@ -127,11 +128,8 @@ def test_candidates_come_from_the_index_not_all_pairs(monkeypatch):
     result = related_papers(papers)
     assert all(len(v) <= links.RELATED for v in result.values())
     import numpy as np
-    from sklearn.feature_extraction.text import TfidfVectorizer
 
-    matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, max_df=0.5,
-                             dtype=np.float32).fit_transform(
-        [f"{p.title} {p.title} {p.abstract}" for p in papers]).tocsr()
+    matrix = tfidf([f"{p.title} {p.title} {p.abstract}" for p in papers], 0.5)
     rows, cols = links._candidates(matrix, 4)
     assert len(rows) <= 4 * len(papers)
     assert not np.any(rows == cols)
@@ -184,3 +182,50 @@ def test_real_links_deterministic_and_nearly_every_paper_linked(real):
     shown = sum(len(v) for v in first.values())
     assert shown >= 4.5 * len(records)  # nearly every paper gets 5 links
     assert all(pid not in {o for o, _ in v} for pid, v in first.items())
+
+
+# ---- the vectors: scikit-learn's, without importing it -------------------------------
+
+EDGE_TEXTS = ["", "the of and", "A a b", "Ünïcödé wörds 3D-GS x2 ÉCOLE école", "_x_ __ 42 4",
+              "mamba mamba mamba survey", "Mamba: a survey of state space models",
+              "tab\tand\nnew line\u2028separated words", "日本語 テキスト 中文"]
+
+
+def _sklearn(texts, max_df):
+    import numpy as np
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS, TfidfVectorizer
+
+    assert STOP_WORDS == ENGLISH_STOP_WORDS
+    try:
+        matrix = TfidfVectorizer(stop_words="english", sublinear_tf=True, min_df=1,
+                                 max_df=max_df, dtype=np.float32).fit_transform(texts).tocsr()
+    except ValueError:  # no term, or none left by max_df
+        return None
+    matrix.sort_indices()
+    return matrix
+
+
+def _same(ours, theirs):
+    import numpy as np
+
+    assert (ours is None) == (theirs is None)
+    if ours is not None:
+        assert ours.shape == theirs.shape and ours.dtype == theirs.dtype
+        assert np.array_equal(ours.indptr, theirs.indptr)
+        assert np.array_equal(ours.indices, theirs.indices)
+        assert np.array_equal(ours.data, theirs.data)  # bit for bit
+
+
+@pytest.mark.parametrize("max_df", [1.0, 0.5, 0.2])
+def test_tfidf_is_scikit_learns_on_edge_texts(max_df):
+    for texts in (EDGE_TEXTS, EDGE_TEXTS[:3], ["", ""], ["the", "of"], ["word word", "word"]):
+        _same(tfidf(texts, max_df), _sklearn(texts, max_df))
+    assert tfidf(["the of", ""], 1.0) is None  # only stop words
+    assert tfidf(["same words", "same words"], 0.5) is None  # every term in every text
+
+
+def test_tfidf_is_scikit_learns_on_the_real_papers(real):
+    records, _, _ = real
+    texts = [f"{r.title} {r.title} {r.abstract}" for r in records]
+    assert len(texts) > 1900
+    _same(tfidf(texts, 0.5), _sklearn(texts, 0.5))
