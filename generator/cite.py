@@ -170,9 +170,10 @@ def papers_csv_parts(rows: Iterable[Mapping[str, object]]) -> Iterator[str]:
     """The CSV export a line (a record) at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    for row in itertools.chain([None], rows):
-        writer.writerow(CSV_COLUMNS if row is None else
-                        [csv_cell(row.get(c)) for c in CSV_COLUMNS])
+    lines = itertools.chain([CSV_COLUMNS],
+                            ([csv_cell(row.get(c)) for c in CSV_COLUMNS] for row in rows))
+    for line in lines:
+        writer.writerow(line)
         yield out.getvalue()
         out.seek(0)
         out.truncate()

@@ -71,15 +71,12 @@ def report_document(catalog: Catalog) -> dict[str, Any]:
 def to_json(document: dict[str, Any], indent: int | None = None) -> str:
     """Stable JSON (compact unless `indent`) that is also safe to inline in HTML (no raw
     <, >, &)."""
-    return _inert(json.dumps(document, ensure_ascii=False, indent=indent,
-                             separators=(",", ":") if indent is None else None)) + "\n"
-
-
-def _inert(text: str) -> str:
-    """JSON text with <, >, &, U+2028 and U+2029 escaped: each is one character, so a
-    text escaped piece by piece is the whole text escaped."""
+    text = json.dumps(document, ensure_ascii=False, indent=indent,
+                      separators=(",", ":") if indent is None else None)
+    # each escaped character is one character: a text escaped piece by piece
+    # (`catalog_json_parts`) is the whole text escaped
     return (text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+            .replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")) + "\n"
 
 
 def catalog_json_parts(catalog: Catalog, links: Links) -> Iterator[str]:
@@ -90,7 +87,6 @@ def catalog_json_parts(catalog: Catalog, links: Links) -> Iterator[str]:
     cut = text.rindex("[]}")
     yield text[:cut + 1]
     for k, paper in enumerate(catalog.papers):
-        record = _inert(json.dumps(paper_record(paper, links), ensure_ascii=False,
-                                   separators=(",", ":")))
+        record = to_json(paper_record(paper, links)).removesuffix("\n")
         yield f",{record}" if k else record
     yield text[cut + 1:]

@@ -32,7 +32,7 @@ import tempfile
 from collections.abc import Callable, Hashable
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 FORMAT = 1
 CACHE_DIR = ".build-cache"  # the page cache's folder (`generator.cache`), beside mkdocs.yml
@@ -179,23 +179,16 @@ class Memo:
     def _write(self, path: Path, table: dict[Hashable, Any]) -> None:
         """Pickle the table straight into the file, hashed on the way (a large table's
         pickle is never whole in memory), then put the header before it (its length is
-        known: the key and the hash are hex digests); atomically, as `write_file`."""
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                room = len(self._header(b""))
-                f.write(b"\n" * room)
-                hashing = _Hashing(f)
-                pickle.Pickler(hashing, pickle.HIGHEST_PROTOCOL).dump(table)
-                header = self._header_of(hashing.digest.hexdigest())
-                assert len(header) == room
-                f.seek(0)
-                f.write(header)
-            os.replace(tmp, path)
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        known: the hash is a hex digest); atomically (`write_with`)."""
+
+        def fill(f: BinaryIO) -> None:
+            f.write(b"\n" * len(self._header_of(64 * "0")))
+            hashing = _Hashing(f)
+            pickle.Pickler(hashing, pickle.HIGHEST_PROTOCOL).dump(table)
+            f.seek(0)
+            f.write(self._header_of(hashing.digest.hexdigest()))
+
+        write_with(path, fill)
 
 
 class _Hashing:
@@ -211,14 +204,19 @@ class _Hashing:
 
 
 def write_file(path: Path, *parts: bytes) -> None:
-    """Write the parts, one after the other, atomically: a temporary name in the same
-    folder, then a rename (parts: a large payload is never copied to join its header)."""
+    """Write the parts, one after the other, atomically (parts: a large payload is never
+    copied to join its header)."""
+    write_with(path, lambda f: f.writelines(parts))
+
+
+def write_with(path: Path, fill: Callable[[BinaryIO], None]) -> None:
+    """Write what `fill` writes into the open file, atomically: a temporary name in the
+    same folder, then a rename."""
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
         with os.fdopen(fd, "wb") as f:
-            for part in parts:
-                f.write(part)
+            fill(f)
         os.replace(tmp, path)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)

@@ -67,8 +67,7 @@ def _write_tree(root: Path, files: Texts, refuse_existing: bool) -> None:
             raise BuildFailed(f"generated file {rel} would overwrite a file mkdocs built")
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
-            for data in unpacked_bytes(blob):
-                out.write(data)
+            out.writelines(unpacked_bytes(blob))
 
 
 _ANCHOR = re.compile(r'\sid="([^"]*)"')
