@@ -144,7 +144,7 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
             hashes[name] = cache.hashes[name]
             continue
         hashes[name] = hashlib.sha256(source.read_bytes()).hexdigest()
-        link_or_copy(source, cache.path(name))
+        link_or_copy(source, cache.path(name), fresh=True)
     # the manifest first: an entry it no longer names is never read
     write_file(cache.folder / MANIFEST, json.dumps(
         {"format": FORMAT, "key": cache.key, "pages": hashes}, sort_keys=True).encode())
@@ -157,9 +157,9 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
 def link_or_copy(source: Path, target: Path, fresh: bool = False) -> None:
     """`target` becomes `source`'s file: a hard link where the file system allows it (no
     bytes copied; an entry's hash is checked before each use all the same), else a copy.
-    Atomic: a temporary name, then a rename. `fresh`: `target` is in a folder that no one
-    reads before it is complete (the staging site), so a plain link will do when nothing
-    is at `target` yet."""
+    Atomic: a temporary name, then a rename. `fresh`: a plain link first, which is atomic
+    too when nothing is at `target` yet (a new name for a complete file); when something
+    is there, or hard links fail, the careful way."""
     if fresh:
         try:
             os.link(source, target)

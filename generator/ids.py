@@ -15,7 +15,7 @@ paths are never used.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .model import Entry, Ledger, Record
@@ -49,8 +49,17 @@ def paper_keys(entries: Sequence[Entry]) -> list[str]:
     return list(dict.fromkeys([*arxiv, *(entry_key(e) for e in entries)]))
 
 
-def _slug(entry: Entry) -> str:
-    return slugify(entry.title) or f"paper-{entry_hash(entry)}"
+def _slugs() -> Callable[[Entry], str]:
+    """An entry's natural id: its title's slug (each title slugified once), else a hash."""
+    known: dict[str, str] = {}
+
+    def slug(entry: Entry) -> str:
+        found = known.get(entry.title)
+        if found is None:
+            found = known[entry.title] = slugify(entry.title)
+        return found or f"paper-{entry_hash(entry)}"
+
+    return slug
 
 
 def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
@@ -58,6 +67,7 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
     """`papers`: each paper's entries, earliest first, the papers themselves in the order
     they were first seen. Returns ids in the same order, and the ledger with every id
     published now recorded."""
+    slug_of = _slugs()
     keys = [paper_keys(entries) for entries in papers]
     key_owner: dict[str, int] = {}
     for k, paper_key_list in enumerate(keys):
@@ -79,7 +89,7 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
     ids: list[str] = []
     for k, entries in enumerate(papers):
         first = entries[0]
-        natural = _slug(first)
+        natural = slug_of(first)
         mine = sorted(recorded_ids.get(k, ()))
         if mine:  # published before: keep that id (the natural one when it is among them)
             candidate = natural if natural in mine else mine[0]
@@ -95,7 +105,7 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
     claimants: dict[str, set[int]] = {}
     for k, entries in enumerate(papers):
         for e in entries:
-            claimants.setdefault(_slug(e), set()).add(k)
+            claimants.setdefault(slug_of(e), set()).add(k)
     owned_aliases: dict[int, list[str]] = {}
     for rid, k in owner.items():
         if k is not None and rid not in RESERVED_IDS:
@@ -105,7 +115,7 @@ def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
         aliases = [a for a in owned_aliases.get(k, ()) if a != ids[k]]
         taken.update(aliases)
         for e in entries:
-            slug = _slug(e)
+            slug = slug_of(e)
             wanted = [slug]
             if len(claimants.get(slug, ())) > 1:
                 wanted.append(f"{slug}-{entry_hash(e)}")

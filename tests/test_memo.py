@@ -4,6 +4,7 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import replace
 
 from generator import memo as memo_module
@@ -133,3 +134,56 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     pages = dict(got.docs)
     for pid in linking | {target.id}:
         assert "A Wholly New Title for Testing" in pages[f"papers/{pid}.md"]
+
+
+def test_reading_on_two_cores_gives_what_one_core_gives(tmp_path, monkeypatch):
+    """From SHARED_READ_BYTES to parse, the later half of the bytes is parsed in a forked
+    process: every layout (the seeds' text, HTML and JSON, real API days), a folder
+    and a second copy of a dump read the same, in the same order, with the memo too."""
+    import shutil
+
+    from generator import background
+    from generator import readers
+
+    folder = tmp_path / "dumps"
+    shutil.copytree(REPO / "dumps", folder, ignore=shutil.ignore_patterns("permalinks.tsv"))
+    for day in sorted((REPO.parent / "shared" / "real" / "api-2024").glob("*.json"))[:6]:
+        shutil.copy2(day, folder / day.name)
+    shutil.copy2(folder / "2024-05-27_api.json", folder / "2024-05-27_copy.json")
+    shutil.copy2(REPO / "tests" / "fixtures" / "readers" / "daily_papers.html",
+                 folder / "2024-06-03_page.html")
+    (folder / "a folder").mkdir()  # not a file: refused
+    paths = list_dumps(folder)
+    serial = read_all(paths)
+    assert {r.dump.format for r in serial} >= {"text", "html", "json", "duplicate", "unknown"}
+
+    here = readers._parse_here
+    log = tmp_path / "parsed-in"  # the process of each call (a forked one's too)
+
+    def parse_here(todo, boilerplate, progress):
+        with log.open("a") as f:
+            f.write(f"{os.getpid()}\n")
+        return here(todo, boilerplate, progress)
+
+    def parsed_in() -> list[int]:
+        pids = [int(line) for line in log.read_text().split()]
+        log.unlink()
+        return pids
+
+    monkeypatch.setattr(readers, "_parse_here", parse_here)
+    monkeypatch.setattr(readers, "SHARED_READ_BYTES", 0)
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    ticks: list[str] = []
+    assert read_all(paths, progress=ticks.append) == serial
+    assert sorted(ticks) == sorted(p.name for p in paths)  # each file ticks once
+    pids = parsed_in()
+    assert len(pids) == 2 and set(pids) - {os.getpid()}  # one half parsed in a forked process
+
+    first = Memo(tmp_path / "memo", key="k")
+    assert read_all(paths, memo=first.table("read")) == serial
+    assert len(parsed_in()) == 2
+    first.save()
+    second = Memo(tmp_path / "memo", key="k")
+    assert read_all(paths, memo=second.table("read")) == serial
+    assert second.table("read").hits == len(paths) - 2  # all but the folder and the copy
+    assert parsed_in() == [os.getpid()]  # nothing left to parse: nothing forked

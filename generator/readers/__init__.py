@@ -6,12 +6,13 @@ This stage (with `writer`) is the only one that touches the disk.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import replace
-from functools import partial
 from pathlib import Path
 
+from .. import background
 from ..files import NotAFile, bad_name, read_regular
 from ..memo import Table
 from ..memo import digest as memo_digest
@@ -134,9 +135,11 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
              memo: Table | None = None) -> tuple[ReadResult, ...]:
     """Read every dump; text dumps learn page chrome from each other's headers.
 
-    Files are read one at a time (a first pass reads only their first 16 KiB). A name the
-    site cannot use, a symbolic link or anything but a regular file is an error. `memo`:
-    what earlier builds parsed, by name, bytes and learned chrome (`generator.memo`)."""
+    Files are read one at a time (a first pass reads only their first 16 KiB), then those
+    not in `memo` are parsed (`_parse`: half of them on another core when there is much
+    to parse). A name the site cannot use, a symbolic link or anything but a regular file
+    is an error. `memo`: what earlier builds parsed, by name, bytes and learned chrome
+    (`generator.memo`); it changes how long reading takes, never what it gives."""
     paths = list(paths)
     refused = {path: why for path in paths if (why := bad_name(path.name))}
     headers = []
@@ -145,7 +148,8 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
         if head[:1] not in (b"[", b"{", b"<"):
             headers.append(header_lines(head.decode("utf-8", "replace").splitlines()))
     boilerplate = learn_boilerplate(headers)
-    results = []
+    results: list[ReadResult | None] = []
+    todo: list[tuple[int, Path, bytes, str | None]] = []  # (at, path, bytes, memo key)
     seen: dict[str, str] = {}  # content hash -> first file name
     for path in paths:
         if path in refused:
@@ -163,13 +167,55 @@ def read_all(paths: Iterable[Path], progress: Callable[[str], None] | None = Non
                 results.append(_displayed(_duplicate(path.name, seen[digest]), path))
             else:
                 seen[digest] = path.name
-                result = (read_dump(path.name, data, boilerplate) if memo is None else
-                          memo.get(_memo_key(path.name, digest, boilerplate),
-                                   partial(read_dump, path.name, data, boilerplate)))
-                results.append(_displayed(result, path))
+                key = None if memo is None else _memo_key(path.name, digest, boilerplate)
+                known = None if key is None else memo.known(key)
+                if known is None:  # parsed below
+                    todo.append((len(results), path, data, key))
+                    results.append(None)
+                    continue
+                results.append(_displayed(known, path))
         if progress:
             progress(path.name)
-    return tuple(sorted(results, key=lambda r: (r.dump.order_key, r.dump.name)))
+    for (at, path, _data, key), result in zip(todo, _parse(todo, boilerplate, progress),
+                                              strict=True):
+        if memo is not None:
+            memo.put(key, result)
+        results[at] = _displayed(result, path)
+    return tuple(sorted((r for r in results if r is not None),
+                        key=lambda r: (r.dump.order_key, r.dump.name)))
+
+
+SHARED_READ_BYTES = 2**20  # from this many bytes to parse, half is parsed on another core
+
+
+def _parse(todo: Sequence[tuple[int, Path, bytes, str | None]], boilerplate: frozenset[str],
+           progress: Callable[[str], None] | None) -> list[ReadResult]:
+    """`read_dump` of each file, in order; from SHARED_READ_BYTES, the files after the
+    first half of the bytes are parsed on another core (`background`)."""
+    half = len(todo)
+    total = sum(len(data) for _, _, data, _ in todo)
+    if total >= SHARED_READ_BYTES and len(todo) > 1:
+        sizes = itertools.accumulate(len(data) for _, _, data, _ in todo)
+        half = max(1, next(k for k, size in enumerate(sizes, start=1) if 2 * size >= total))
+    theirs = background.start(_parse_here, todo[half:], boilerplate, None) \
+        if half < len(todo) else list
+    mine = _parse_here(todo[:half], boilerplate, progress)
+    rest = theirs()
+    if progress:
+        for _, path, _, _ in todo[half:]:
+            progress(path.name)
+    return mine + rest
+
+
+def _parse_here(todo: Sequence[tuple[int, Path, bytes, str | None]],
+                boilerplate: frozenset[str], progress: Callable[[str], None] | None
+                ) -> list[ReadResult]:
+    out = []
+    for _, path, data, _ in todo:
+        out.append(read_dump(path.name, data, boilerplate))
+        if progress:
+            progress(path.name)
+    return out
 
 
 def _memo_key(name: str, digest: str, boilerplate: frozenset[str]) -> str:
