@@ -10,7 +10,7 @@ prints as text.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -37,7 +37,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 80  # papers per topic or tag page: bounds every page's weight
 LABELS_SHOWN = 5  # topic and tag chips of a paper in a list; its page has all
 NEWEST_ON_HOME = 12
-SHARED_RENDER = 400  # from this many papers, half of their pages render on another core
+# from this many papers to render, 3 in 5 render on another core (this one renders every
+# other page, while a third process makes the search index and the exports)
+SHARED_RENDER = 400
 SITE_NAME = "Transformer Paper Index"
 
 
@@ -101,10 +103,6 @@ class _Outputs:
 
     def add(self, path: str, text: str) -> None:
         self.add_packed(path, pack(text))
-
-    def add_parts(self, path: str, parts: Iterable[str]) -> None:
-        """The text `"".join(parts)`, never whole in memory (the exports)."""
-        self.add_packed(path, pack_parts(parts))
 
     def add_packed(self, path: str, blob: bytes) -> None:
         if path in self.items:
@@ -424,7 +422,7 @@ def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = Non
                 ) -> list[bytes]:
     """Every paper's page, in order, packed. `memo`: the pages earlier builds rendered,
     packed, under the hash of their values; only the others are rendered, from
-    SHARED_RENDER of them half on another core."""
+    SHARED_RENDER of them 3 in 5 on another core."""
     values = [paper_values(p, ctx) for p in papers]
     blobs: list[bytes | None] = [None] * len(papers)
     keys: list[str] = []
@@ -433,7 +431,7 @@ def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = Non
         for k, key in enumerate(keys):
             blobs[k] = memo.known(key)
     todo = [k for k, blob in enumerate(blobs) if blob is None]
-    half = len(todo) // 2 if len(todo) >= SHARED_RENDER else len(todo)
+    half = len(todo) * 2 // 5 if len(todo) >= SHARED_RENDER else len(todo)
     theirs = background.start(_paper_texts, [values[k] for k in todo[half:]]) \
         if half < len(todo) else list
     made = _paper_texts([values[k] for k in todo[:half]]) + theirs()
@@ -709,11 +707,11 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
     """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
     items (`_Context.item`). They change how long rendering takes, never what it gives."""
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
-    # the search index on another core while the pages are rendered here
-    search = background.start(build_index, data.catalog.papers, topic_titles)
     docs = _Outputs()
     files = _Outputs()
     ctx = _Context(data, items)
+    # the search index and the exports on another core while the pages are rendered here
+    elsewhere = background.start(_index_and_exports, data, ctx, topic_titles)
     docs.add("index.md", home_page(ctx))
     docs.add("topics/index.md", topics_index(ctx))
     by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
@@ -765,11 +763,22 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
         slug = record.path.removeprefix("digests/").removesuffix("/")
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
-    # the exports are made a paper at a time, never whole in memory
-    files.add_parts("api/papers.json", catalog_json_parts(data.catalog, data.links))
-    # the catalog's papers are in id order, as the exports promise
-    files.add_parts("api/papers.bib", (ctx.bibtex(p) + "\n" for p in data.catalog.papers))
-    files.add_parts("api/papers.csv", cite.papers_csv_parts(_csv_row(p, ctx)
-                                                            for p in data.catalog.papers))
     files.add("api/report.json", to_json(report_document(data.catalog)))
-    return SiteModel(docs.frozen(), files.frozen(), search())
+    search, exports = elsewhere()
+    for path, blob in exports:
+        files.add_packed(path, blob)
+    return SiteModel(docs.frozen(), files.frozen(), search)
+
+
+def _index_and_exports(data: SiteInput, ctx: _Context, topic_titles: Mapping[str, str]
+                       ) -> tuple[Texts, list[tuple[str, bytes]]]:
+    """The search index, and the exports (path, packed text), each made a paper at a
+    time, never whole in memory; the catalog's papers are in id order, as the exports
+    promise."""
+    papers = data.catalog.papers
+    index = build_index(papers, topic_titles)
+    return index, [
+        ("api/papers.json", pack_parts(catalog_json_parts(data.catalog, data.links))),
+        ("api/papers.bib", pack_parts(ctx.bibtex(p) + "\n" for p in papers)),
+        ("api/papers.csv", pack_parts(cite.papers_csv_parts(_csv_row(p, ctx) for p in papers))),
+    ]

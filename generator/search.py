@@ -193,20 +193,24 @@ def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str]
     level = np.maximum(1, np.rint(SCORE_LEVELS * score / (score.max() or 1.0)))
     stored = (level.astype(np.int64) * 2 + np.asarray(titled, dtype=np.int64))
     order = np.argsort(ids, kind="stable")  # by term, papers ascending within each
-    starts = np.concatenate(([0], np.cumsum(df)))
+    starts = np.concatenate(([0], np.cumsum(df))).tolist()
+    # each term's papers as deltas (its first paper as it is), all terms at once
+    found = paper_of[order]
+    deltas = np.diff(found, prepend=0)
+    deltas[starts[:-1]] = found[starts[:-1]]
+    deltas, levels = deltas.tolist(), stored[order].tolist()
     chunk: dict[str, list[list[int]]] = {}
     size = 0
     file_number = 0
     for term in sorted(vocabulary):
         t = vocabulary[term]
-        rows = order[starts[t]:starts[t + 1]]
-        if size and size + len(rows) > POSTINGS_PER_FILE:
+        first, end = starts[t], starts[t + 1]
+        if size and size + end - first > POSTINGS_PER_FILE:
             yield f"postings/{file_number}.json.gz", chunk
             file_number += 1
             chunk, size = {}, 0
-        found = paper_of[rows]
-        chunk[term] = [np.diff(found, prepend=0).tolist(), stored[rows].tolist()]
-        size += len(rows)
+        chunk[term] = [deltas[first:end], levels[first:end]]
+        size += end - first
     yield f"postings/{file_number}.json.gz", chunk
 
 
