@@ -283,6 +283,29 @@ def test_the_reused_navigation_is_what_each_page_would_render(tmp_path, monkeypa
     assert reused == own
 
 
+def test_the_theme_parts_rendered_once_per_folder_are_the_themes_own(tmp_path):
+    """The overrides that render the header around the page title, the configuration
+    script and the footer once per folder give the bytes the theme's own templates give:
+    the site built again without them is the same."""
+    from generator import writer
+
+    model = _seed_model()
+    config = _project(tmp_path / "project")
+    docs = config.parent / "docs"
+    writer.build_site(model, config, docs, tmp_path / "ours", cache_dir=None)
+    overrides = config.parent / "overrides"
+    (overrides / "partials" / "header.html").unlink()
+    main = overrides / "main.html"
+    text, removed = re.subn(r"\{% block (config|footer) %\}.*?\{% endblock %\}\n", "",
+                            main.read_text(encoding="utf-8"), flags=re.S)
+    assert removed == 2
+    main.write_text(text, encoding="utf-8")
+    writer.build_site(model, config, docs, tmp_path / "theme", cache_dir=None)
+    ours, theme = tree_digest(tmp_path / "ours"), tree_digest(tmp_path / "theme")
+    assert len(ours) > 400
+    assert ours == theme
+
+
 def test_pages_built_by_several_processes_are_the_same_bytes(tmp_path, monkeypatch):
     """The pages to build dealt to forked processes (one per core): the site is the same
     bytes as one process building them all, and the work was really shared."""
