@@ -138,18 +138,17 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
 
 def test_reading_on_two_cores_gives_what_one_core_gives(tmp_path, monkeypatch):
     """From SHARED_READ_BYTES to parse, the later half of the bytes is parsed in a forked
-    process: every layout (the seeds' text, HTML and JSON, real API days), a folder
+    process: every layout (the seeds' text, a saved HTML page, real API days), a folder
     and a second copy of a dump read the same, in the same order, with the memo too."""
     import shutil
 
-    from generator import background
-    from generator import readers
+    from generator import background, readers
 
     folder = tmp_path / "dumps"
     shutil.copytree(REPO / "dumps", folder, ignore=shutil.ignore_patterns("permalinks.tsv"))
-    for day in sorted((REPO.parent / "shared" / "real" / "api-2024").glob("*.json"))[:6]:
+    for day in sorted((REPO / "tests" / "fixtures" / "real").glob("*_api.json")):
         shutil.copy2(day, folder / day.name)
-    shutil.copy2(folder / "2024-05-27_api.json", folder / "2024-05-27_copy.json")
+    shutil.copy2(folder / "2024-07-05_api.json", folder / "2024-07-05_copy.json")
     shutil.copy2(REPO / "tests" / "fixtures" / "readers" / "daily_papers.html",
                  folder / "2024-06-03_page.html")
     (folder / "a folder").mkdir()  # not a file: refused
