@@ -294,7 +294,8 @@ def test_the_theme_parts_rendered_once_per_folder_are_the_themes_own(tmp_path):
     docs = config.parent / "docs"
     writer.build_site(model, config, docs, tmp_path / "ours", cache_dir=None)
     overrides = config.parent / "overrides"
-    (overrides / "partials" / "header.html").unlink()
+    for name in ("header.html", "header-start.html", "header-end.html"):
+        (overrides / "partials" / name).unlink()
     main = overrides / "main.html"
     text, removed = re.subn(r"\{% block (config|footer) %\}.*?\{% endblock %\}\n", "",
                             main.read_text(encoding="utf-8"), flags=re.S)
