@@ -21,6 +21,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
+from . import background
 from .model import Entry
 from .textnorm import abstract_key, is_truncated, match_key
 
@@ -166,21 +167,13 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
         reps.extend(local)
     reps.sort()
 
-    # 4. fuzzy candidates from blocking, scored, accepted best first
-    accepted: list[tuple[float, int, int, Link]] = []
-    for i, j in sorted(_candidates(reps, tkeys, akeys)):
-        ts = title_score(tkeys[i], tkeys[j])
-        if ts < TITLE_RELATED:
-            continue
-        ab = agree(i, j, ABSTRACT_AGREE if ts >= TITLE_SIMILAR else ABSTRACT_SAME)
-        if ts >= TITLE_SIMILAR and ((ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT)
-                                    or (ab is not None and ab >= ABSTRACT_AGREE)):
-            link = Link(i, j, "similar-title", ts, ab)
-        elif ab is not None and ab >= ABSTRACT_SAME and not (truncs[i] or truncs[j]):
-            link = Link(i, j, "same-abstract", ts, ab)
-        else:
-            continue
-        accepted.append((-(ts + (ab or 0.0)), i, j, link))
+    # 4. fuzzy candidates from blocking, scored (from SHARED_PAIRS of them, the second
+    # half on another core), accepted best first
+    pairs = sorted(_candidates(reps, tkeys, akeys))
+    half = len(pairs) // 2 if len(pairs) >= SHARED_PAIRS else len(pairs)
+    theirs = background.start(_links, pairs[half:], tkeys, akeys, truncs) \
+        if half < len(pairs) else list
+    accepted = _links(pairs[:half], tkeys, akeys, truncs) + theirs()
     accepted.sort(key=lambda t: t[:3])
     for _, _, _, link in accepted:
         groups.union(link)
@@ -193,6 +186,30 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
         links_of[groups.find(link.a)].append(link)
     return tuple(Cluster(tuple(m), tuple(links_of[root]))
                  for root, m in sorted(members_of.items()))
+
+
+SHARED_PAIRS = 20_000  # from this many candidate pairs, half are scored on another core
+
+
+def _links(pairs: Sequence[tuple[int, int]], tkeys: Sequence[str], akeys: Sequence[str],
+           truncs: Sequence[bool]) -> list[tuple[float, int, int, Link]]:
+    """The candidate pairs that make a link, each with its sort key (best first)."""
+    out = []
+    for i, j in pairs:
+        ts = title_score(tkeys[i], tkeys[j])
+        if ts < TITLE_RELATED:
+            continue
+        ab = abstract_score(akeys[i], truncs[i], akeys[j], truncs[j],
+                            ABSTRACT_AGREE if ts >= TITLE_SIMILAR else ABSTRACT_SAME)
+        if ts >= TITLE_SIMILAR and ((ab is None and ts >= TITLE_SIMILAR_NO_ABSTRACT)
+                                    or (ab is not None and ab >= ABSTRACT_AGREE)):
+            link = Link(i, j, "similar-title", ts, ab)
+        elif ab is not None and ab >= ABSTRACT_SAME and not (truncs[i] or truncs[j]):
+            link = Link(i, j, "same-abstract", ts, ab)
+        else:
+            continue
+        out.append((-(ts + (ab or 0.0)), i, j, link))
+    return out
 
 
 def _candidates(reps: list[int], tkeys: list[str], akeys: list[str]) -> set[tuple[int, int]]:

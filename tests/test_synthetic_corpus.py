@@ -111,3 +111,29 @@ def test_deduplicate_quality_on_1000_entries(corpus):
              for x in (false[:5] + missed[:5])]
     assert s.precision >= 0.995, shown
     assert s.recall >= 0.99, shown
+
+
+def test_pairs_scored_on_two_cores_give_the_same_clusters(corpus, monkeypatch):
+    """From SHARED_PAIRS candidate pairs, half are scored in a forked process: the
+    clusters and the links that made them are the same as one process gives."""
+    from generator import background, dedupe
+    from generator.catalog import ordered_entries
+
+    results, _, _ = corpus
+    entries = ordered_entries(results)
+    alone = dedupe.deduplicate(entries)
+    forked: list[int] = []
+    start = background.start
+
+    def spy(function, *args):
+        forked.append(len(args[0]))
+        return start(function, *args)
+
+    monkeypatch.setattr(background, "start", spy)
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    monkeypatch.setattr(dedupe, "SHARED_PAIRS", 0)
+    assert dedupe.deduplicate(entries) == alone
+    assert len(forked) == 1 and forked[0] > 100  # half the pairs went to the other core
+    scored = [link for c in alone for link in c.links
+              if link.reason in ("similar-title", "same-abstract")]
+    assert len(scored) > 20  # merges the scored pairs made
