@@ -15,10 +15,11 @@ from __future__ import annotations
 import os
 import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TypeVar
 
 T = TypeVar("T")
+I = TypeVar("I")  # noqa: E741
 
 
 def cores() -> int:
@@ -65,3 +66,11 @@ def start(function: Callable[..., T], *args: object) -> Callable[[], T]:
         return value
 
     return wait
+
+
+def in_two(function: Callable[..., Sequence[T]], items: Sequence[I], at: int,
+           *args: object) -> list[T]:
+    """`function(items[:at], *args) + function(items[at:], *args)`, the second part on
+    another core (`start`; nothing is forked when it is empty)."""
+    theirs = start(function, items[at:], *args) if at < len(items) else list
+    return [*function(items[:at], *args), *theirs()]

@@ -171,9 +171,7 @@ def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints
     # half on another core), accepted best first
     pairs = sorted(_candidates(reps, tkeys, akeys))
     half = len(pairs) // 2 if len(pairs) >= SHARED_PAIRS else len(pairs)
-    theirs = background.start(_links, pairs[half:], tkeys, akeys, truncs) \
-        if half < len(pairs) else list
-    accepted = _links(pairs[:half], tkeys, akeys, truncs) + theirs()
+    accepted = background.in_two(_links, pairs, half, tkeys, akeys, truncs)
     accepted.sort(key=lambda t: t[:3])
     for _, _, _, link in accepted:
         groups.union(link)

@@ -432,9 +432,7 @@ def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = Non
             blobs[k] = memo.known(key)
     todo = [k for k, blob in enumerate(blobs) if blob is None]
     half = len(todo) * 2 // 5 if len(todo) >= SHARED_RENDER else len(todo)
-    theirs = background.start(_paper_texts, [values[k] for k in todo[half:]]) \
-        if half < len(todo) else list
-    made = _paper_texts([values[k] for k in todo[:half]]) + theirs()
+    made = background.in_two(_paper_texts, [values[k] for k in todo], half)
     for k, blob in zip(todo, made, strict=True):
         blobs[k] = blob
         if memo is not None:

@@ -391,9 +391,7 @@ def _classify_all(papers: Sequence[Paper], taxonomy: Taxonomy) -> tuple[Paper, .
     matcher = _Matcher(taxonomy)
     if len(papers) < SHARED_CLASSIFY:
         return _classify(papers, taxonomy, matcher)
-    half = len(papers) // 2
-    theirs = background.start(_classify, papers[half:], taxonomy, matcher)
-    return _classify(papers[:half], taxonomy, matcher) + theirs()
+    return tuple(background.in_two(_classify, papers, len(papers) // 2, taxonomy, matcher))
 
 
 def _classify(papers: Sequence[Paper], taxonomy: Taxonomy, matcher: _Matcher

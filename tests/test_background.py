@@ -66,3 +66,15 @@ def test_paper_pages_rendered_on_two_cores_are_the_same(monkeypatch, seed_catalo
     assert len(catalog.papers) % 2 == 1  # the odd paper out is placed too
     assert [path for path, _ in shared.docs] == [path for path, _ in alone.docs]
     assert shared == alone
+
+
+def _pids_of(numbers: list[int]) -> list[int]:
+    return [os.getpid() for _ in numbers]
+
+
+def test_in_two_keeps_the_order_and_forks_only_for_a_second_part(monkeypatch):
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    pids = background.in_two(_pids_of, list(range(5)), 2)
+    assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
+    assert background.in_two(_pids_of, list(range(5)), 5) == [os.getpid()] * 5
+    assert background.in_two(lambda xs, k: [x * k for x in xs], [1, 2, 3], 1, 10) == [10, 20, 30]

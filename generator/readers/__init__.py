@@ -196,7 +196,7 @@ def _parse(todo: Sequence[tuple[int, Path, bytes, str | None]], boilerplate: fro
     total = sum(len(data) for _, _, data, _ in todo)
     if total >= SHARED_READ_BYTES and len(todo) > 1:
         sizes = itertools.accumulate(len(data) for _, _, data, _ in todo)
-        half = max(1, next(k for k, size in enumerate(sizes, start=1) if 2 * size >= total))
+        half = next(k for k, size in enumerate(sizes, start=1) if 2 * size >= total)
     theirs = background.start(_parse_here, todo[half:], boilerplate, None) \
         if half < len(todo) else list
     mine = _parse_here(todo[:half], boilerplate, progress)
