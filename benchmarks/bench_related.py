@@ -342,10 +342,10 @@ def index_recall(records, sizes: Sequence[int]) -> None:
     """Share of the exact TF-IDF top 5 (all pairs, topics off) that the generator's
     inverted index finds, on the real corpus and on synthetic ones of the given sizes."""
     sys.path.insert(0, str(rm.REPO))
-    from generator import links
+    from generator import links, related
 
     rm.USE_DISK_CACHE = True
-    links.TOPIC_WEIGHT = 0.0
+    related.TOPIC_WEIGHT = 0.0
     for n in [len(records), *sizes]:
         papers = records if n == len(records) else synthetic(records, n)[0]
         t = time.perf_counter()
@@ -359,6 +359,37 @@ def index_recall(records, sizes: Sequence[int]) -> None:
         total = sum(len(lst) for lst in exact.values())
         print(f"{n:,} papers: the index finds {found:,}/{total:,} = {found / total:.4f} of the "
               f"exact top 5 (index {t_index:.0f} s, all pairs {t_all:.0f} s)", flush=True)
+
+
+def basis_agreement(dumps: Path, sizes: Sequence[int]) -> None:
+    """How far the ladder of bases (`generator.related`: weights from the first papers
+    only, so that a new day moves no vector) moves the related lists from weights over
+    every paper: on the catalog built from `dumps`, cut to its first n papers in canonical
+    order (the worst case is just below a step, where the basis is 84% of the papers)."""
+    sys.path.insert(0, str(rm.REPO))
+    from generator import related
+    from generator.pipeline import make_catalog, read_inputs
+    from generator.progress import Progress
+
+    quiet = Progress(quiet=True)
+    catalog, _ = make_catalog(read_inputs(dumps, rm.REPO / "curation", quiet), quiet)
+    ordered = related.canonical(catalog.papers)
+    print("| papers | basis | lists the same (ids, in order) | links the same | "
+          "links (ladder) | links (every paper) |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    start = related.BASIS_START
+    for n in [min(n, len(ordered)) for n in sizes]:
+        papers = ordered[:n]
+        ladder = related.related_papers(papers)
+        related.BASIS_START = n + 1  # every paper in the basis, as before the ladder
+        every = related.related_papers(papers)
+        related.BASIS_START = start
+        same = sum(1 for pid in every
+                    if [o for o, _ in every[pid]] == [o for o, _ in ladder[pid]])
+        a = {(pid, o) for pid, lst in ladder.items() for o, _ in lst}
+        b = {(pid, o) for pid, lst in every.items() for o, _ in lst}
+        print(f"| {n:,} | {related.basis_size(n):,} | {same / n:.1%} | "
+              f"{len(a & b) / max(len(b), 1):.1%} | {len(a):,} | {len(b):,} |", flush=True)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -376,11 +407,17 @@ def main(argv: Sequence[str] | None = None) -> int:
                     help="how much of the exact TF-IDF top 5 the generator's index finds")
     ap.add_argument("--check-tokenizer", action="store_true",
                     help="compare the numpy model's tokenizer/reader with the HF packages")
+    ap.add_argument("--basis-agreement", type=Path, metavar="DUMPS",
+                    help="related lists with the ladder of bases against weights over "
+                         "every paper, on the catalog of DUMPS cut to --sizes papers")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.child:
         name, n = args.child.split(":")
         _child(name, int(n))
+        return 0
+    if args.basis_agreement:
+        basis_agreement(args.basis_agreement, [int(x) for x in args.sizes.split(",")])
         return 0
     names = [m for m in args.methods.split(",") if m]
     unknown = [m for m in names if m not in rm.METHODS]

@@ -58,6 +58,7 @@ class Rec:
     authors: tuple[str, ...] = ()
     ai_keywords: tuple[str, ...] = ()
     topics: tuple[str, ...] = ()
+    first_seen: str = ""  # the dump that first listed it (related papers' canonical order)
     extra: dict = field(default_factory=dict, compare=False, hash=False)
 
 
@@ -73,7 +74,7 @@ def load_records(folder: Path = REAL, with_topics: bool = True) -> list[Rec]:
         taxonomy, _ = load_taxonomy(REPO / "curation")
         papers = classify(papers, taxonomy)
     return [Rec(p.arxiv_id, p.title, p.abstract, tuple(p.authors), tuple(p.keywords),
-                tuple(p.topics))
+                tuple(p.topics), p.first_seen)
             for p in papers if p.arxiv_id]
 
 

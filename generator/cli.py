@@ -162,7 +162,9 @@ def main(argv: list[str] | None = None) -> int:
 
     _source_date_epoch(catalog)
     try:
-        links = make_links(catalog, progress)
+        links = make_links(catalog, progress, memo)
+        if memo is not None:
+            memo.set_aside("related")  # the next build's start, out of memory already
         release()  # what scoring related papers freed
         with progress.stage("render") as summary:
             config = settings(args.config)
@@ -172,7 +174,8 @@ def main(argv: list[str] | None = None) -> int:
                              config.edit_branch)
             rendered, items = (memo.table("render"), memo.table("items")) \
                 if memo is not None else (None, None)
-            model = build_site_model(data, rendered, items)
+            model = build_site_model(data, rendered, items,
+                                     memo.pickled("search") if memo is not None else None)
             summary.append(f"{counted(len(model.docs), 'page')}, "
                            f"{counted(len(model.files), 'file')}"
                            + (f"; paper pages rendered before: {rendered.hits}, list items: "
@@ -190,6 +193,8 @@ def main(argv: list[str] | None = None) -> int:
             if built.cache_reset:
                 summary.append(f"(cache cleared: {built.cache_reset})")
     except (BuildFailed, DuplicateOutput) as exc:
+        if memo is not None:
+            memo.discard()
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
         return EXIT_BUILD
     if memo is not None:  # a failed build writes nothing

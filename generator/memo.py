@@ -7,7 +7,11 @@ a function of its name, its bytes and the page chrome the text readers learned
 the taxonomy (`topics.classify`), and a paper's page or its item in a list a function of
 the values it shows (`render.paper_values`, `render.Card`; the templates are among the
 generator's files); so their results are kept under the hash of exactly those, in a `Table`
-per stage.
+per stage. So are each paper's search terms (`search.analysis`, a function of its fields;
+the process that makes the search index unpickles and refills that table itself:
+`Pickled`), and the related papers' state (`related.State`, under the hash of the papers
+it holds), which the build writes as soon as it is made (`set_aside`) so that it does not
+stay in memory.
 
 Each table is one file, `.build-cache/stages/<stage>.pickle` beside `mkdocs.yml` (the page
 cache's git-ignored folder): a header line with the format, the memo key (the generator's
@@ -24,6 +28,7 @@ is the readers' and the writer's part of the memo.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 import pickle
@@ -40,7 +45,7 @@ FOLDER = "stages"
 GENERATOR = Path(__file__).parent
 # what reading, classifying and rendering pass through besides the generator's own files
 PACKAGES = ("beautifulsoup4", "soupsieve", "PyYAML", "pydantic", "rapidfuzz", "Jinja2",
-            "MarkupSafe", "lz4")
+            "MarkupSafe", "lz4", "numpy", "scipy")
 _MISSING = object()
 
 
@@ -130,6 +135,8 @@ class Memo:
         self.folder = folder
         self.key = key if key is not None else (memo_key() if folder is not None else "")
         self.tables: dict[str, Table] = {}
+        self.aside: dict[str, Path] = {}  # stage -> its table, written (`set_aside`)
+        self.handed: dict[str, Pickled] = {}  # tables another process fills (`pickled`)
 
     def table(self, stage: str) -> Table:
         if stage not in self.tables:
@@ -146,35 +153,80 @@ class Memo:
     def _header_of(self, sha256: str) -> bytes:
         return f"paper-index stage memo {FORMAT} {self.key} {sha256}\n".encode()
 
-    def _load(self, stage: str) -> dict[Hashable, Any]:
+    def _payload(self, stage: str) -> memoryview | None:
+        """The table's pickle, when its header matches this build and its hash."""
         if self.folder is None:
-            return {}
+            return None
         try:
             data = self._path(stage).read_bytes()
         except OSError:
-            return {}
+            return None
         cut = data.find(b"\n") + 1
         payload = memoryview(data)[cut:]  # not a copy
         if not cut or data[:cut] != self._header(payload):
-            return {}  # another build's, or damaged: computed again and replaced
-        try:
-            table = pickle.loads(payload)
-        except Exception:
-            return {}
-        return table if isinstance(table, dict) else {}
+            return None  # another build's, or damaged: computed again and replaced
+        return payload
+
+    def _load(self, stage: str) -> dict[Hashable, Any]:
+        return unpickled(self._payload(stage))
+
+    def pickled(self, stage: str) -> Pickled:
+        """The table as a pickle, for a process that unpickles it, looks up and fills it,
+        and gives back the pickle of what it used (`Pickled`)."""
+        if stage not in self.handed:
+            self.handed[stage] = Pickled(self._payload(stage))
+        return self.handed[stage]
+
+    def set_aside(self, stage: str) -> None:
+        """Write the table now, under a temporary name beside its file, and drop it from
+        memory (a large table need not stay for the rest of the build): `save` puts the
+        file in place, `discard` removes it. A table that did not change is dropped and
+        its file left as it is."""
+        table = self.tables.get(stage)
+        if table is None or self.folder is None:
+            return
+        if table.changed:
+            path = self._path(stage)
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.aside.")
+            os.close(fd)
+            try:
+                self._write(Path(tmp), table.used)
+            except OSError:
+                Path(tmp).unlink(missing_ok=True)
+            else:
+                self.aside[stage] = Path(tmp)
+        self.tables[stage] = _SetAside()
+
+    def discard(self) -> None:
+        """Remove what `set_aside` wrote (a build that failed keeps nothing)."""
+        for tmp in self.aside.values():
+            tmp.unlink(missing_ok=True)
+            for folder in (tmp.parent, tmp.parent.parent):  # when set_aside made them
+                with contextlib.suppress(OSError):
+                    folder.rmdir()  # only an empty one
+        self.aside.clear()
 
     def save(self) -> None:
         """Write back each table this build changed (atomically; a folder that cannot be
         written keeps nothing, and the build goes on)."""
         if self.folder is None:
             return
-        for stage, table in sorted(self.tables.items()):
-            if not table.changed:
-                continue
-            try:
+        try:
+            for stage, tmp in sorted(self.aside.items()):
+                os.replace(tmp, self._path(stage))
+            self.aside.clear()
+            for stale in (self.folder / FOLDER).glob(".*.aside.*"):  # an interrupted build's
+                stale.unlink(missing_ok=True)
+            for stage, table in sorted(self.tables.items()):
+                if not table.changed:
+                    continue
                 self._write(self._path(stage), table.used)
-            except OSError:
-                return
+            for stage, handed in sorted(self.handed.items()):
+                if handed.used is not None:
+                    write_file(self._path(stage), self._header(handed.used), handed.used)
+        except OSError:
+            self.discard()
 
     def _write(self, path: Path, table: dict[Hashable, Any]) -> None:
         """Pickle the table straight into the file, hashed on the way (a large table's
@@ -189,6 +241,43 @@ class Memo:
             f.write(self._header_of(hashing.digest.hexdigest()))
 
         write_with(path, fill)
+
+
+def unpickled(payload: bytes | memoryview | None) -> dict[Hashable, Any]:
+    """A table from its pickle ({} for None, or for what does not unpickle to a table)."""
+    if payload is None:
+        return {}
+    try:
+        table = pickle.loads(payload)
+    except Exception:
+        return {}
+    return table if isinstance(table, dict) else {}
+
+
+class Pickled:
+    """A table that a forked process reads and fills: `payload` is the kept table's
+    pickle (None: nothing kept), unpickled there (`table`); what it gives back (`give`,
+    the pickle of what it used) is set as `used`, written by `Memo.save` as it is, and
+    None when it used exactly what was kept."""
+
+    def __init__(self, payload: bytes | memoryview | None) -> None:
+        self.payload = payload
+        self.used: bytes | None = None
+
+    def table(self) -> Table:
+        return Table(unpickled(self.payload))
+
+    @staticmethod
+    def give(table: Table) -> bytes | None:
+        return pickle.dumps(table.used, pickle.HIGHEST_PROTOCOL) if table.changed else None
+
+
+class _SetAside(Table):
+    """A table written already: nothing more to write for it."""
+
+    @property
+    def changed(self) -> bool:
+        return False
 
 
 class _Hashing:

@@ -31,6 +31,7 @@ from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
+from . import background
 from .model import Paper
 from .textnorm import match_key
 
@@ -104,10 +105,22 @@ def paper_name(title: str) -> str | None:
     return name if any(_INNER.search(w[1:]) or w.isdigit() for w in words) else None
 
 
-def _ordinary_words(papers: Sequence[Paper]) -> set[str]:
+def _ordinary_words(papers: Sequence[Paper], halves: bool = False) -> set[str]:
     """Words more abstracts write in lower case than with capitals ("lift", "video",
     "agent"; not "gemma" or "mme", which lower case only spells in model ids and links),
-    and at least two: names spelled like them are ordinary words too."""
+    and at least two: names spelled like them are ordinary words too. `halves`: the
+    second half of the papers counted on another core."""
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for low, high in (background.in_two(_case_counts, papers, len(papers) // 2) if halves
+                      else _case_counts(papers)):
+        lower.update(low)
+        capital.update(high)
+    return {w for w, n in lower.items() if n >= ORDINARY_WORD_ABSTRACTS and n > capital[w]}
+
+
+def _case_counts(papers: Sequence[Paper]) -> list[tuple[Counter[str], Counter[str]]]:
+    """[(in how many abstracts each word is in lower case, with a capital)]"""
     lower: Counter[str] = Counter()
     capital: Counter[str] = Counter()
     for p in papers:
@@ -117,7 +130,7 @@ def _ordinary_words(papers: Sequence[Paper]) -> set[str]:
         low = {w for w in words if w.islower()}
         lower.update(low)
         capital.update({w.lower() for w in words - low if not w.isdigit()})
-    return {w for w, n in lower.items() if n >= ORDINARY_WORD_ABSTRACTS and n > capital[w]}
+    return [(lower, capital)]
 
 
 def _month(paper: Paper) -> int | None:
@@ -189,10 +202,17 @@ def _found(abstract: str, names: dict[str, list[tuple[Name, str]]], prefixes: se
     return out - own
 
 
-def mentions(papers: Sequence[Paper]) -> tuple[dict[str, tuple[str, ...]],
-                                                dict[str, tuple[str, ...]]]:
-    """(paper id -> ids its abstract names, paper id -> ids whose abstracts name it)."""
-    ordinary = _ordinary_words(papers)
+def _found_in(papers: Sequence[Paper], names: dict[str, list[tuple[Name, str]]],
+              prefixes: set[str]) -> list[tuple[str, set[str]]]:
+    squashed: dict[str, str] = {}
+    return [(p.id, _found(p.abstract, names, prefixes, squashed)) for p in papers]
+
+
+def mentions(papers: Sequence[Paper], halves: bool = False
+             ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
+    """(paper id -> ids its abstract names, paper id -> ids whose abstracts name it).
+    `halves`: half of the abstracts read on another core (the same result)."""
+    ordinary = _ordinary_words(papers, halves)
     by_key: dict[str, list[tuple[Name, Paper]]] = {}
     own: dict[str, str] = {}
     for p in papers:
@@ -220,8 +240,8 @@ def mentions(papers: Sequence[Paper]) -> tuple[dict[str, tuple[str, ...]],
              if len(found) == 1}
     prefixes = {key[:k] for key in names for k in range(1, len(key) + 1)}
     month = {p.id: _month(p) for p in papers}
-    squashed: dict[str, str] = {}
-    found = {p.id: _found(p.abstract, names, prefixes, squashed) for p in papers}
+    found = dict(background.in_two(_found_in, papers, len(papers) // 2, names, prefixes)
+                 if halves else _found_in(papers, names, prefixes))
     seen_in = Counter(t for targets in found.values() for t in targets)
     limit = max(3, int(COMMON_NAME_SHARE * len(papers)))
     out: dict[str, tuple[str, ...]] = {}

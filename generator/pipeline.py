@@ -6,16 +6,17 @@ only module that writes it; `make_catalog` and `render.build_site_model` are pur
 
 from __future__ import annotations
 
+import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from . import strict_yaml
+from . import related, strict_yaml
 from .catalog import build_catalog, ordered_entries
 from .curation import Curation, constraints_for, load_curation
 from .files import read_utf8
 from .ledger import parse as parse_ledger
-from .links import Links, link
+from .links import Links, linked
 from .memo import Memo
 from .model import ERROR, WARNING, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
@@ -143,12 +144,23 @@ def undated_warnings(catalog: Catalog, inputs: Inputs) -> list[Problem]:
             and f"{inputs.dumps_shown}/{d.dump.name}" not in failed]
 
 
-def make_links(catalog: Catalog, progress: Progress) -> Links:
+def make_links(catalog: Catalog, progress: Progress, memo: Memo | None = None) -> Links:
+    """`memo`: the related papers' state of the last build (`related.update`), under the
+    hash of its papers, and this build's kept in its place."""
     with progress.stage("link") as summary:
-        links = link(catalog.papers)
+        kept = memo.table("related") if memo is not None else None
+        previous = next(iter(kept.stored.values()), None) if kept is not None else None
+        links, state = linked(catalog.papers,
+                              previous if isinstance(previous, related.State) else None)
+        if kept is not None and state is not None:
+            kept.put(hashlib.sha256(b"".join(state.prints)).hexdigest(), state)
         mentioning = sum(1 for v in links.mentions.values() if v)
         verb = plural("mentions", mentioning, "mention")
-        summary.append(f"{counted(mentioning, 'paper')} {verb} others")
+        summary.append(f"{counted(mentioning, 'paper')} {verb} others"
+                       + (f"; related papers kept from the last build: {state.kept} "
+                          f"({state.changed} with new candidates, {state.whole} of them "
+                          "scored again in full)" if state is not None and state.kept
+                          else ""))
     return links
 
 

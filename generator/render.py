@@ -23,7 +23,7 @@ from .digests import Digest, month_label
 from .export import catalog_json_parts, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
-from .memo import Table
+from .memo import Pickled, Table
 from .memo import digest as memo_key_of
 from .model import Catalog, Dump, Paper, Record
 from .packed import Texts, pack, pack_parts
@@ -701,15 +701,17 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
 
 
 def build_site_model(data: SiteInput, memo: Table | None = None,
-                     items: Table | None = None) -> SiteModel:
+                     items: Table | None = None, terms: Pickled | None = None) -> SiteModel:
     """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
-    items (`_Context.item`). They change how long rendering takes, never what it gives."""
+    items (`_Context.item`); `terms`: each paper's search terms (`search.analysis`, read
+    and filled where the search index is made). They change how long rendering takes,
+    never what it gives."""
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     docs = _Outputs()
     files = _Outputs()
     ctx = _Context(data, items)
     # the search index and the exports on another core while the pages are rendered here
-    elsewhere = background.start(_index_and_exports, data, ctx, topic_titles)
+    elsewhere = background.start(_index_and_exports, data, ctx, topic_titles, terms)
     docs.add("index.md", home_page(ctx))
     docs.add("topics/index.md", topics_index(ctx))
     by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
@@ -762,21 +764,27 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
         if record.kind == "digest" and slug not in live:
             files.add(f"digests/{slug}/index.html", redirect_page("../"))
     files.add("api/report.json", to_json(report_document(data.catalog)))
-    search, exports = elsewhere()
+    # every paper's entry is made above already: the whole file here, not in the other
+    # process, which would make each again
+    files.add_packed("api/papers.bib", pack_parts(ctx.bibtex(p) + "\n" for p in papers))
+    search, exports, used = elsewhere()
+    if terms is not None:
+        terms.used = used
     for path, blob in exports:
         files.add_packed(path, blob)
     return SiteModel(docs.frozen(), files.frozen(), search)
 
 
-def _index_and_exports(data: SiteInput, ctx: _Context, topic_titles: Mapping[str, str]
-                       ) -> tuple[Texts, list[tuple[str, bytes]]]:
-    """The search index, and the exports (path, packed text), each made a paper at a
-    time, never whole in memory; the catalog's papers are in id order, as the exports
-    promise."""
+def _index_and_exports(data: SiteInput, ctx: _Context, topic_titles: Mapping[str, str],
+                       terms: Pickled | None
+                       ) -> tuple[Texts, list[tuple[str, bytes]], bytes | None]:
+    """The search index, the exports but `api/papers.bib` (path, packed text), each made
+    a paper at a time, never whole in memory (the catalog's papers are in id order, as
+    the exports promise), and the pickle of the search terms this used (`Pickled`)."""
     papers = data.catalog.papers
-    index = build_index(papers, topic_titles)
+    kept = terms.table() if terms is not None else None
+    index = build_index(papers, topic_titles, kept)
     return index, [
         ("api/papers.json", pack_parts(catalog_json_parts(data.catalog, data.links))),
-        ("api/papers.bib", pack_parts(ctx.bibtex(p) + "\n" for p in papers)),
         ("api/papers.csv", pack_parts(cite.papers_csv_parts(_csv_row(p, ctx) for p in papers))),
-    ]
+    ], Pickled.give(kept) if kept is not None else None

@@ -30,11 +30,12 @@ import json
 import re
 import unicodedata
 from collections import Counter
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 
 import numpy as np
 
 from .mathtext import plain
+from .memo import Table, digest
 from .model import Paper
 
 INDEX_DIR = "search-index"
@@ -152,33 +153,48 @@ def paper_order(papers: Sequence[Paper]) -> list[Paper]:
     return sorted(papers, key=lambda p: (p.topics[0] if p.topics else "~", p.id))
 
 
-def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str]
+Analysis = tuple[tuple[str, ...], tuple[float, ...], bytes, float]
+
+
+def analysis(fields: Mapping[str, str]) -> Analysis:
+    """A paper's terms (in order of first use), each one's field-weighted frequency,
+    whether each is in the title (a byte 0 or 1), and the paper's weighted length."""
+    weighted: Counter = Counter()
+    title_terms: set[str] = set()
+    length = 0.0
+    for name, text in fields.items():
+        found = terms(text)
+        if name == "title":
+            title_terms = set(found)
+        length += WEIGHTS[name] * len(found)
+        for term, count in Counter(found).items():
+            weighted[term] += WEIGHTS[name] * count
+    return (tuple(weighted), tuple(weighted.values()),
+            bytes(term in title_terms for term in weighted), length)
+
+
+def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str],
+              kept: Table | None = None
               ) -> Iterator[tuple[str, dict[str, list[list[int]]]]]:
     """(postings file path, {term: [paper number deltas, scores]}), terms in order.
 
     Scores: BM25 of the field-weighted term frequency, scaled to 1..SCORE_LEVELS over
-    the whole index, times two, plus one when the term is in the paper's title."""
+    the whole index, times two, plus one when the term is in the paper's title. `kept`:
+    each paper's `analysis` under the hash of its fields, from earlier builds."""
     vocabulary: dict[str, int] = {}
     term_ids: list[int] = []
     numbers: list[int] = []
     frequencies: list[float] = []
-    titled: list[bool] = []
+    titled = bytearray()
     lengths = np.zeros(len(ordered))
     for number, paper in enumerate(ordered):
-        weighted: Counter = Counter()
-        title_terms: set[str] = set()
-        for name, text in _fields(paper, topic_titles).items():
-            found = terms(text)
-            if name == "title":
-                title_terms = set(found)
-            lengths[number] += WEIGHTS[name] * len(found)
-            for term, count in Counter(found).items():
-                weighted[term] += WEIGHTS[name] * count
-        for term, tf in weighted.items():
-            term_ids.append(vocabulary.setdefault(term, len(vocabulary)))
-            numbers.append(number)
-            frequencies.append(tf)
-            titled.append(term in title_terms)
+        fields = _fields(paper, topic_titles)
+        found, tfs, in_title, lengths[number] = analysis(fields) if kept is None else \
+            kept.get(digest(*fields.values()), lambda fields=fields: analysis(fields))
+        term_ids.extend([vocabulary.setdefault(term, len(vocabulary)) for term in found])
+        numbers.extend([number] * len(found))
+        frequencies.extend(tfs)
+        titled += in_title
     if not vocabulary:
         return
     ids = np.asarray(term_ids)
@@ -191,7 +207,7 @@ def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str]
     idf = np.log(1 + (n - df + 0.5) / (df + 0.5))
     score = idf[ids] * tf * (K1 + 1) / (tf + norm[paper_of])
     level = np.maximum(1, np.rint(SCORE_LEVELS * score / (score.max() or 1.0)))
-    stored = (level.astype(np.int64) * 2 + np.asarray(titled, dtype=np.int64))
+    stored = (level.astype(np.int64) * 2 + np.frombuffer(bytes(titled), dtype=np.uint8))
     order = np.argsort(ids, kind="stable")  # by term, papers ascending within each
     starts = np.concatenate(([0], np.cumsum(df))).tolist()
     # each term's papers as deltas (its first paper as it is), all terms at once
@@ -214,13 +230,14 @@ def _postings(ordered: Sequence[Paper], topic_titles: dict[str, str]
     yield f"postings/{file_number}.json.gz", chunk
 
 
-def build_index(papers: Sequence[Paper], topic_titles: dict[str, str]
-                ) -> tuple[tuple[str, bytes], ...]:
-    """(path under `INDEX_DIR`, gzip bytes) for every file of the index."""
+def build_index(papers: Sequence[Paper], topic_titles: dict[str, str],
+                kept: Table | None = None) -> tuple[tuple[str, bytes], ...]:
+    """(path under `INDEX_DIR`, gzip bytes) for every file of the index. `kept`: each
+    paper's terms from earlier builds (`_postings`); the same bytes either way."""
     ordered = paper_order(papers)
     files: list[tuple[str, bytes]] = []
     shards: dict[str, list[list]] = {}
-    for path, term_postings in _postings(ordered, topic_titles):
+    for path, term_postings in _postings(ordered, topic_titles, kept):
         files.append((path, _gz(term_postings)))
         for term, (_, scores) in term_postings.items():
             shards.setdefault(shard_key(term), []).append(

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 _TOKEN = re.compile(r"(?u)\b\w\w+\b")
 # scikit-learn's ENGLISH_STOP_WORDS (BSD licence), from the Glasgow Information Retrieval
@@ -45,12 +46,31 @@ yourself yourselves
 STOP_WORDS = frozenset(_STOP_WORD_LIST.split())
 
 
-def tfidf(texts: Sequence[str], max_df: float):
+def tfidf(texts: Sequence[str], max_df: float, basis: int | None = None):
     """The CSR matrix (float32, indices sorted) of the texts' vectors, one row a text, the
-    columns the kept terms in sorted order; None when no term is left."""
-    import numpy as np
-    import scipy.sparse as sp
+    columns the kept terms in sorted order; None when no term is left.
 
+    `basis`: the document frequencies, and so the terms kept and their weights, come from
+    the first `basis` texts alone (all of them when None, as scikit-learn does); a term
+    no basis text has is in no row. A text's row then depends only on it and the basis."""
+    found = counted(texts)
+    columns, idf, _ = frozen_terms(found, max_df, len(texts) if basis is None else basis)
+    return vectors(found, columns, idf)
+
+
+@dataclass(frozen=True)
+class Counted:
+    """The terms of some texts: `terms[i]` is the term numbered i (in order of first
+    use), `indices[indptr[r]:indptr[r + 1]]` the term numbers of text r, `counts` how
+    often each is in it."""
+    terms: tuple[str, ...]
+    indices: list[int]
+    counts: list[int]
+    indptr: list[int]
+
+
+def counted(texts: Sequence[str]) -> Counted:
+    """Tokens of two or more word characters, lower-cased, English stop words dropped."""
     vocabulary: dict[str, int] = {}
     indices: list[int] = []
     counts: list[int] = []
@@ -64,32 +84,57 @@ def tfidf(texts: Sequence[str], max_df: float):
         indices.extend(found)
         counts.extend(found.values())
         indptr.append(len(indices))
-    if not vocabulary:
-        return None
-    n = len(texts)
-    # columns in the order of the terms, then the terms in more than max_df of the texts out
-    order = np.empty(len(vocabulary), dtype=np.int64)  # a term's first index -> its column
-    order[np.argsort(np.array(list(vocabulary), dtype=object), kind="stable")] = \
-        np.arange(len(vocabulary))
-    columns = order[np.asarray(indices, dtype=np.int64)]
-    df = np.bincount(columns, minlength=len(vocabulary))
-    keep = df <= max_df * n
+    return Counted(tuple(vocabulary), indices, counts, indptr)
+
+
+def frozen_terms(found: Counted, max_df: float, basis: int):
+    """(term -> column, idf, document frequency) of the terms the first `basis` texts
+    keep (in at most `max_df` of them), columns in the terms' sorted order; idf float32
+    as scikit-learn's; (None, None, None) when no term is left."""
+    import numpy as np
+
+    end = found.indptr[basis]
+    used = np.zeros(len(found.terms), dtype=bool)
+    used[np.asarray(found.indices[:end], dtype=np.int64)] = True
+    terms = sorted(t for t, u in zip(found.terms, used.tolist(), strict=True) if u)
+    if not terms:
+        return None, None, None
+    number = {t: j for j, t in enumerate(found.terms)}
+    column = np.full(len(found.terms), -1, dtype=np.int64)  # term number -> its position
+    column[[number[t] for t in terms]] = np.arange(len(terms))
+    df = np.bincount(column[np.asarray(found.indices[:end], dtype=np.int64)],
+                     minlength=len(terms))
+    keep = df <= max_df * basis
     if not keep.any():
+        return None, None, None
+    idf = np.full(int(keep.sum()), basis + 1, dtype=np.float32)
+    idf /= df[keep].astype(np.float32) + np.float32(1.0)
+    np.log(idf, out=idf)
+    idf += np.float32(1.0)
+    kept = [t for t, k in zip(terms, keep.tolist(), strict=True) if k]
+    return {t: c for c, t in enumerate(kept)}, idf, df[keep]
+
+
+def vectors(found: Counted, columns: dict[str, int] | None, idf):
+    """The texts' rows over the kept terms (`frozen_terms`), unit length; None when
+    there are no terms."""
+    import numpy as np
+    import scipy.sparse as sp
+
+    if columns is None:
         return None
-    new = np.cumsum(keep) - 1
-    rows = np.repeat(np.arange(n), np.diff(np.asarray(indptr, dtype=np.int64)))
-    kept = keep[columns]
-    matrix = sp.csr_matrix((np.asarray(counts, dtype=np.float32)[kept],
-                            (rows[kept], new[columns[kept]])),
-                           shape=(n, int(keep.sum())), dtype=np.float32)
+    column = np.asarray([columns.get(t, -1) for t in found.terms], dtype=np.int64)
+    n = len(found.indptr) - 1
+    cols = column[np.asarray(found.indices, dtype=np.int64)]
+    rows = np.repeat(np.arange(n), np.diff(np.asarray(found.indptr, dtype=np.int64)))
+    kept = cols >= 0
+    matrix = sp.csr_matrix((np.asarray(found.counts, dtype=np.float32)[kept],
+                            (rows[kept], cols[kept])),
+                           shape=(n, len(columns)), dtype=np.float32)
     matrix.sort_indices()
     data = matrix.data
     np.log(data, out=data)
     data += np.float32(1.0)
-    idf = np.full(matrix.shape[1], n + 1, dtype=np.float32)
-    idf /= df[keep].astype(np.float32) + np.float32(1.0)
-    np.log(idf, out=idf)
-    idf += np.float32(1.0)
     data *= idf[matrix.indices]
     # each row to unit length: the squares (float32) summed in float64, one after another
     squares = (data * data).astype(np.float64)

@@ -186,3 +186,61 @@ def test_reading_on_two_cores_gives_what_one_core_gives(tmp_path, monkeypatch):
     assert read_all(paths, memo=second.table("read")) == serial
     assert second.table("read").hits == len(paths) - 2  # all but the folder and the copy
     assert parsed_in() == [os.getpid()]  # nothing left to parse: nothing forked
+
+
+def test_a_table_set_aside_is_in_place_only_when_the_build_succeeds(tmp_path):
+    """A large table (the related papers' state) is written as soon as it is made and
+    dropped from memory; it replaces the kept one only when the build succeeds."""
+    stages = tmp_path / "stages"
+    first = Memo(tmp_path, key="k")
+    first.table("related").put("a", [1, 2])
+    first.set_aside("related")
+    assert not (stages / "related.pickle").exists()
+    assert len(list(stages.glob(".related.pickle.aside.*"))) == 1
+    assert first.table("related").used == {} and not first.table("related").changed
+    (stages / ".related.pickle.aside.left-by-a-killed-build").write_bytes(b"x")
+    first.save()
+    assert sorted(p.name for p in stages.iterdir()) == ["related.pickle"]
+    assert Memo(tmp_path, key="k").table("related").stored == {"a": [1, 2]}
+    failed = Memo(tmp_path, key="k")
+    failed.table("related").put("b", [3])
+    failed.set_aside("related")
+    failed.discard()  # the build failed after it
+    assert sorted(p.name for p in stages.iterdir()) == ["related.pickle"]
+    alone = Memo(tmp_path / "new", key="k")  # the first build of a project fails
+    alone.table("related").put("c", 1)
+    alone.set_aside("related")
+    assert (tmp_path / "new" / "stages").is_dir()
+    alone.discard()
+    assert not (tmp_path / "new").exists()
+    assert Memo(tmp_path, key="k").table("related").stored == {"a": [1, 2]}
+    same = Memo(tmp_path, key="k")
+    assert same.table("related").known("a") == [1, 2]
+    before = (stages / "related.pickle").stat().st_mtime_ns
+    same.set_aside("related")  # nothing changed: nothing written
+    same.save()
+    assert (stages / "related.pickle").stat().st_mtime_ns == before
+    assert not list(stages.glob(".*"))
+
+
+def test_a_table_another_process_fills_is_written_as_it_gives_it_back(tmp_path):
+    """The search terms' table: the forked process unpickles the kept pickle, fills it
+    and gives back the pickle of what it used; the build writes that as it is."""
+    from generator.memo import Pickled
+
+    memo = Memo(tmp_path, key="k")
+    handed = memo.pickled("search")
+    assert handed.payload is None and handed.table().stored == {}
+    table = handed.table()
+    table.get("a", lambda: (("x",), (1.0,), b"\x01", 1.0))
+    handed.used = Pickled.give(table)
+    memo.save()
+    path = tmp_path / "stages" / "search.pickle"
+    again = Memo(tmp_path, key="k").pickled("search")
+    assert again.table().stored == {"a": (("x",), (1.0,), b"\x01", 1.0)}
+    table = again.table()
+    table.known("a")
+    assert Pickled.give(table) is None  # the same entries: nothing to write
+    assert Memo(tmp_path, key="other").pickled("search").payload is None  # another build's
+    path.write_bytes(path.read_bytes()[:-3])
+    assert Memo(tmp_path, key="k").pickled("search").payload is None  # damaged

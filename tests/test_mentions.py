@@ -8,6 +8,8 @@ import pytest
 from generator.mentions import mentions, paper_name
 from generator.model import Paper
 
+from conftest import REPO
+
 FILLER = ("We study a problem that matters and report results on several benchmarks, "
           "with ablations of each component and an analysis of the failure cases. ")
 
@@ -155,3 +157,19 @@ def test_precision_and_recall_on_the_labelled_real_links():
     test = rows["test"]
     assert test.predicted >= 20  # precondition: the matcher links something
     assert test.precision >= 0.95 and test.recall >= 0.70, test
+
+
+def test_mentions_read_on_two_cores_are_the_ones_one_core_finds():
+    """A build whose related papers take little reads half the abstracts on another core
+    (`links.linked`): the same links, on the real papers when they are beside the
+    repository, else on the seed corpus."""
+    from generator.pipeline import make_catalog, read_inputs
+    from generator.progress import Progress
+
+    real = REPO.parent / "shared" / "real" / "api-2024"
+    quiet = Progress(quiet=True)
+    catalog, _ = make_catalog(read_inputs(real if real.is_dir() else REPO / "dumps",
+                                          REPO / "curation", quiet), quiet)
+    one = mentions(catalog.papers)
+    assert sum(1 for v in one[0].values() if v) > 20
+    assert mentions(catalog.papers, halves=True) == one

@@ -5,10 +5,11 @@ beside the repository as ../shared/real/api-2024)."""
 from __future__ import annotations
 
 import random
+from dataclasses import replace
 
 import pytest
 
-from generator import links
+from generator import related
 from generator.links import related_papers
 from generator.model import Paper
 from generator.tfidf import STOP_WORDS, tfidf
@@ -119,26 +120,146 @@ def test_shared_topics_break_a_text_tie_but_never_make_a_link():
 def test_candidates_come_from_the_index_not_all_pairs(monkeypatch):
     """Past one block, a paper is indexed under its few heaviest terms found in at most
     MAX_TERM_PAPERS papers, and only the CANDIDATES best of the index are scored."""
-    monkeypatch.setattr(links, "BLOCK", 8)
-    monkeypatch.setattr(links, "CANDIDATES", 4)
+    monkeypatch.setattr(related, "BLOCK", 8)
+    monkeypatch.setattr(related, "CANDIDATES", 4)
     rng = random.Random(7)
     words = [f"term{i}" for i in range(300)]
     papers = [paper(f"p{i:03d}", " ".join(rng.sample(words, 4)),
                     " ".join(rng.sample(words, 30))) for i in range(60)]
-    result = related_papers(papers)
-    assert all(len(v) <= links.RELATED for v in result.values())
+    result, state = related.update(papers, None)
+    assert all(len(v) <= related.RELATED for v in result.values())
     import numpy as np
 
-    matrix = tfidf([f"{p.title} {p.title} {p.abstract}" for p in papers], 0.5)
-    rows, cols = links._candidates(matrix, 4)
-    assert len(rows) <= 4 * len(papers)
-    assert not np.any(rows == cols)
-    assert np.all(np.diff(rows) >= 0)
+    counts = np.diff(state.cand_ptr)
+    assert counts.max() <= 4 and len(state.cand_cols) <= 4 * len(papers)
+    rows = np.repeat(np.arange(len(papers)), counts)
+    assert not np.any(rows == state.cand_cols)
     # every shown link is among the paper's candidates
-    pairs = set(zip(rows.tolist(), cols.tolist(), strict=True))
-    index = {p.id: i for i, p in enumerate(papers)}
+    pairs = set(zip(rows.tolist(), state.cand_cols.tolist(), strict=True))
+    index = {pid: i for i, pid in enumerate(state.ids)}
     assert all((index[pid], index[other]) in pairs
                for pid, lst in result.items() for other, _ in lst)
+    # and a pruned vector holds at most TOP_TERMS terms
+    assert np.diff(state.pruned.indptr).max() <= related.TOP_TERMS
+
+
+# ---- a day added to what the last build kept -------------------------------------------
+
+def _clustered(n: int, seed: int = 3) -> list[Paper]:
+    """Papers in 12 clusters of words (with words shared across clusters), 12 a day."""
+    rng = random.Random(seed)
+    general = [f"common{i}" for i in range(40)]
+    clusters = [[f"c{c}w{i}" for i in range(25)] for c in range(12)]
+    out = []
+    for i in range(n):
+        c = rng.randrange(12)
+        other = clusters[rng.randrange(12)]
+        words = rng.sample(clusters[c], 8) + rng.sample(other, 2) + rng.sample(general, 6)
+        out.append(replace(paper(f"p{rng.randrange(10**6):06d}-{i}",
+                                 " ".join(rng.sample(clusters[c], 3)), " ".join(words),
+                                 (f"t{c % 5}",) if rng.random() < 0.7 else ()),
+                           first_seen=f"day-{i // 12:04d}"))
+    return out
+
+
+@pytest.fixture
+def small_ladder(monkeypatch):
+    """The incremental path at a size a test can afford: a basis from 64 papers, blocks of
+    16, few candidates and terms (so new papers push older candidates out)."""
+    monkeypatch.setattr(related, "BASIS_START", 64)
+    monkeypatch.setattr(related, "BLOCK", 16)
+    monkeypatch.setattr(related, "CANDIDATES", 8)
+    monkeypatch.setattr(related, "TOP_TERMS", 6)
+    monkeypatch.setattr(related, "MAX_TERM_PAPERS", 60)
+
+
+def _same_state(a, b):
+    import numpy as np
+
+    assert a.ids == b.ids and a.prints == b.prints and a.top == b.top
+    for name in ("cand_ptr", "cand_cols", "cand_dots"):
+        assert np.array_equal(getattr(a, name), getattr(b, name)), name
+    for name in ("matrix", "pruned"):
+        x, y = getattr(a, name), getattr(b, name)
+        assert (x != y).nnz == 0 and np.array_equal(x.indptr, y.indptr), name
+
+
+@pytest.mark.parametrize("before, after", [(228, 240), (216, 240), (240, 240), (204, 240),
+                                           (96, 240)])
+def test_papers_added_to_the_kept_state_give_what_a_full_computation_gives(
+        small_ladder, before, after):
+    papers = _clustered(after)
+    shuffled = list(papers)
+    random.Random(5).shuffle(shuffled)  # the input order does not matter
+    _, kept = related.update(papers[:before], None)
+    grown, state = related.update(shuffled, kept)
+    full, full_state = related.update(papers, None)
+    assert grown == full
+    _same_state(state, full_state)
+    assert related.basis_size(after) == 215  # the ladder: 64, 76, 90, ..., 181, 215, 256
+    if before >= 215:  # the same basis: the kept state was used
+        assert state.kept == before and full_state.kept == 0
+        if before < after:
+            assert 0 < state.changed < before
+    else:  # the basis grew: every paper weighed again
+        assert state.kept == 0
+
+
+def test_the_kept_state_scores_a_row_again_in_full_when_a_listed_paper_leaves(small_ladder):
+    """With few candidates, a day's papers push listed papers out of some candidate lists;
+    those rows are scored in full, the others merged, and both equal the full result."""
+    papers = _clustered(252, seed=11)
+    whole = 0
+    for before in (216, 228, 240):  # days of 12 papers, the same basis (215)
+        _, kept = related.update(papers[:before], None)
+        grown, state = related.update(papers[:before + 12], kept)
+        assert grown == related.update(papers[:before + 12], None)[0]
+        assert state.kept == before
+        whole += state.whole
+        assert state.changed > state.whole
+    assert whole > 0
+
+
+@pytest.mark.parametrize("change", ["older paper added", "paper edited", "topics changed",
+                                    "paper gone"])
+def test_anything_but_newer_papers_computes_in_full(small_ladder, change):
+    papers = _clustered(240)
+    _, kept = related.update(papers[:228], None)
+    assert related.update(papers, kept)[1].kept == 228  # but for the change below
+    now = list(papers)
+    if change == "older paper added":
+        now.append(replace(papers[-1], id="zz-early", first_seen="day-0001"))
+    elif change == "paper edited":
+        now[150] = replace(now[150], abstract=now[150].abstract + " c1w1")
+    elif change == "topics changed":
+        now[150] = replace(now[150], topics=("t9",))
+    else:
+        del now[150]
+    result, state = related.update(now, kept)
+    assert state.kept == 0
+    assert result == related.update(now, None)[0]
+
+
+def test_the_kept_state_survives_the_memo_and_the_links_are_the_same(small_ladder, tmp_path):
+    """The build's own path: the state goes through the stage memo on disk, and the links
+    a build makes from it are the ones a build without a memo makes."""
+    from generator.memo import Memo
+    from generator.model import Catalog
+    from generator.pipeline import make_links
+    from generator.progress import Progress
+
+    papers = _clustered(240)
+    quiet = Progress(quiet=True)
+    first = Memo(tmp_path, key="k")
+    make_links(Catalog(dumps=(), papers=tuple(papers[:228])), quiet, first)
+    first.save()
+    second = Memo(tmp_path, key="k")
+    links = make_links(Catalog(dumps=(), papers=tuple(papers)), quiet, second)
+    assert links == make_links(Catalog(dumps=(), papers=tuple(papers)), quiet)
+    state = next(iter(second.tables["related"].used.values()))
+    assert state.kept == 228 and len(state.ids) == 240
+    second.save()
+    assert len(Memo(tmp_path, key="k").table("related").stored) == 1  # only the last
 
 
 # ---- the labelled real papers ----------------------------------------------------------

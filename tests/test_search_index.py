@@ -143,3 +143,33 @@ def test_the_index_is_the_same_bytes_every_time(classified, seed_taxonomy):
     first = build_index(classified.papers, titles)
     again = build_index(tuple(reversed(classified.papers)), titles)
     assert first == again
+
+
+def test_terms_kept_from_an_earlier_build_give_the_same_index(classified, seed_taxonomy):
+    """Each paper's terms come from the memo when its fields are unchanged, are computed
+    when they changed, and the index is the same bytes as one made from nothing; what the
+    memo keeps is exactly the papers of this build."""
+    from generator.memo import Pickled, Table
+
+    titles = {t.id: t.title for t in seed_taxonomy.topics}
+    papers = list(classified.papers)
+    first = Table()
+    assert build_index(papers[:-10], titles, first) == build_index(papers[:-10], titles)
+    assert first.hits == 0 and len(first.used) == len(papers) - 10
+    kept = Pickled(Pickled.give(first))
+    papers[0] = replace(papers[0], abstract=papers[0].abstract + " Quantum gravity.")
+    fresh = build_index(papers, titles)
+    second = kept.table()
+    assert build_index(papers, titles, second) == fresh
+    assert second.hits == len(papers) - 11  # all but the new ten and the edited one
+    assert len(second.used) == len(papers)
+    assert Pickled(Pickled.give(second)).table().stored == second.used
+    nothing_new = Pickled(Pickled.give(second)).table()
+    build_index(papers, titles, nothing_new)
+    assert Pickled.give(nothing_new) is None  # nothing to write again
+    # a stored analysis is what the paper's fields give
+    from generator.memo import digest
+    from generator.search import _fields, analysis
+
+    fields = _fields(papers[1], titles)
+    assert second.used[digest(*fields.values())] == analysis(fields)
