@@ -22,6 +22,19 @@ T = TypeVar("T")
 I = TypeVar("I")  # noqa: E741
 
 
+class Lost(RuntimeError):
+    """A forked process ended without its result: killed (often by the kernel when memory
+    ran out) or gone some other way."""
+
+
+def _how(status: int) -> str:
+    if os.WIFSIGNALED(status):
+        signal = os.WTERMSIG(status)
+        return (f"a process of the build was killed (signal {signal}"
+                + (", which the kernel sends when memory runs out)" if signal == 9 else ")"))
+    return f"a process of the build ended without its result (exit status {status >> 8})"
+
+
 def cores() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -59,7 +72,7 @@ def start(function: Callable[..., T], *args: object) -> Callable[[], T]:
             payload = pipe.read()
         _, status = os.waitpid(pid, 0)
         if not payload:
-            raise RuntimeError(f"the background process ended without a result ({status})")
+            raise Lost(_how(status))
         ok, value = pickle.loads(payload)
         if not ok:
             raise value

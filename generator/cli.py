@@ -7,6 +7,7 @@ import os
 import sys
 from pathlib import Path
 
+from .background import Lost
 from .export import catalog_document, to_json
 from .fetch import API_URL
 from .memo import Memo, default_folder
@@ -125,6 +126,14 @@ def _fetch(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except Lost as exc:
+        print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)
+        return EXIT_BUILD
+
+
+def _main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "fetch":
         return _fetch(args)

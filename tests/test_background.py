@@ -78,3 +78,27 @@ def test_in_two_keeps_the_order_and_forks_only_for_a_second_part(monkeypatch):
     assert pids[:2] == [os.getpid()] * 2 and os.getpid() not in pids[2:]
     assert background.in_two(_pids_of, list(range(5)), 5) == [os.getpid()] * 5
     assert background.in_two(lambda xs, k: [x * k for x in xs], [1, 2, 3], 1, 10) == [10, 20, 30]
+
+
+def _killed() -> None:
+    os.kill(os.getpid(), 9)  # as the kernel does when memory runs out
+
+
+def test_a_killed_process_is_said_plainly_and_the_build_stops_without_a_traceback(
+        monkeypatch, tmp_path, capsys):
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    with pytest.raises(background.Lost, match=r"killed \(signal 9, which the kernel sends "
+                                              r"when memory runs out\)"):
+        background.start(_killed)()
+    from generator import cli
+
+    def lost(*_args):
+        raise background.Lost("a process of the build was killed (signal 9)")
+
+    monkeypatch.setattr(cli, "make_links", lost)
+    site = tmp_path / "site"
+    assert cli.main(["build", "--quiet", "--site", str(site)]) == cli.EXIT_BUILD
+    err = capsys.readouterr().err
+    assert err.strip() == ("error: a process of the build was killed (signal 9); the previous "
+                           "site is unchanged")
+    assert not site.exists()

@@ -232,12 +232,12 @@ def test_a_table_another_process_fills_is_written_as_it_gives_it_back(tmp_path):
     handed = memo.pickled("search")
     assert handed.payload is None and handed.table().stored == {}
     table = handed.table()
-    table.get("a", lambda: (("x",), (1.0,), b"\x01", 1.0))
+    table.get("a", lambda: ("x", b"\0" * 8, b"\x01", 1.0))
     handed.used = Pickled.give(table)
     memo.save()
     path = tmp_path / "stages" / "search.pickle"
     again = Memo(tmp_path, key="k").pickled("search")
-    assert again.table().stored == {"a": (("x",), (1.0,), b"\x01", 1.0)}
+    assert again.table().stored == {"a": ("x", b"\0" * 8, b"\x01", 1.0)}
     table = again.table()
     table.known("a")
     assert Pickled.give(table) is None  # the same entries: nothing to write
