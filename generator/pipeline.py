@@ -6,7 +6,6 @@ only module that writes it; `make_catalog` and `render.build_site_model` are pur
 
 from __future__ import annotations
 
-import hashlib
 import os
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -17,7 +16,7 @@ from .curation import Curation, constraints_for, load_curation
 from .files import read_utf8
 from .ledger import parse as parse_ledger
 from .links import Links, linked
-from .memo import Memo
+from .memo import Memo, digest
 from .model import ERROR, WARNING, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
 from .readers import LEDGER_FILE, display_path, list_dumps, read_all
@@ -153,7 +152,7 @@ def make_links(catalog: Catalog, progress: Progress, memo: Memo | None = None) -
         links, state = linked(catalog.papers,
                               previous if isinstance(previous, related.State) else None)
         if kept is not None and state is not None:
-            kept.put(hashlib.sha256(b"".join(state.prints)).hexdigest(), state)
+            kept.put(digest(*state.prints), state)
         mentioning = sum(1 for v in links.mentions.values() if v)
         verb = plural("mentions", mentioning, "mention")
         summary.append(f"{counted(mentioning, 'paper')} {verb} others"

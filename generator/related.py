@@ -22,12 +22,12 @@ older paper's related list is scored again only then.
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
+from .memo import digest
 from .model import Paper
-from .tfidf import Counted, counted, frozen_terms, vectors
+from .tfidf import counted, frozen_terms, vectors
 
 RELATED = 5
 MIN_SIMILARITY = 0.05  # a link needs at least this TF-IDF cosine, topics or not
@@ -60,13 +60,9 @@ def _text(p: Paper) -> str:
     return f"{p.title} {p.title} {p.abstract}"
 
 
-def fingerprint(p: Paper) -> bytes:
+def fingerprint(p: Paper) -> str:
     """What a paper's vector and score depend on."""
-    h = hashlib.sha256()
-    for part in (p.id, p.first_seen, p.title, p.abstract, *p.topics):
-        data = part.encode("utf-8", "surrogatepass")
-        h.update(len(data).to_bytes(8, "little") + data)
-    return h.digest()
+    return digest(p.id, p.first_seen, p.title, p.abstract, *p.topics)
 
 
 @dataclass(frozen=True)
@@ -74,7 +70,7 @@ class State:
     """What a build keeps to add newer papers in the next one: the papers (fingerprints
     and ids, canonical order), the frozen terms, each paper's vector and pruned vector,
     its candidates (columns and pruned dot products, by row) and its related list."""
-    prints: tuple[bytes, ...]
+    prints: tuple[str, ...]
     ids: tuple[str, ...]
     topics: tuple[tuple[str, ...], ...]
     basis: int
@@ -124,20 +120,23 @@ def update(papers: Sequence[Paper], previous: State | None, k: int = RELATED
     if n < 2:
         return {p.id: () for p in ordered}, None
     prints = tuple(fingerprint(p) for p in ordered)
-    basis = basis_size(n)
-    max_df = 0.5 if n > 20 else 1.0
     if _from(previous, prints, k):
         if len(previous.prints) == n:
             return _shown(previous.ids, previous.top), replace(previous, kept=n, changed=0, whole=0)
         return _grown(ordered, prints, previous)
-    return _full(ordered, prints, basis, max_df, k)
+    return _full(ordered, prints, basis_size(n), _max_df(n), k)
 
 
-def _from(previous: State | None, prints: tuple[bytes, ...], k: int) -> bool:
+def _max_df(n: int) -> float:
+    """Terms in more than this share of the basis are dropped (none in tiny corpora)."""
+    return 0.5 if n > 20 else 1.0
+
+
+def _from(previous: State | None, prints: tuple[str, ...], k: int) -> bool:
     """Whether `previous` holds the first of these papers, with the same basis."""
     n = len(prints)
     return (previous is not None and previous.k == k and n > BLOCK
-            and previous.basis == basis_size(n) and previous.max_df == (0.5 if n > 20 else 1.0)
+            and previous.basis == basis_size(n) and previous.max_df == _max_df(n)
             and previous.basis <= len(previous.prints) <= n
             and prints[:len(previous.prints)] == previous.prints)
 
@@ -179,7 +178,7 @@ def _grown(ordered: list[Paper], prints, previous: State):
     old = len(previous.prints)
     n = len(ordered)
     new = ordered[old:]
-    matrix_new = vectors(_counted_new(new), previous.columns, previous.idf)
+    matrix_new = vectors(counted([_text(p) for p in new]), previous.columns, previous.idf)
     pruned_new = _pruned(matrix_new, previous.df)
     matrix = sp.vstack([previous.matrix, matrix_new], format="csr")
     pruned = sp.vstack([previous.pruned, pruned_new], format="csr")
@@ -268,10 +267,6 @@ def _shown(ids: Sequence[str], top) -> Related:
     """Each paper's list as the site shows it: ids, scores capped at 1."""
     return {pid: tuple((ids[c], min(raw, 1.0)) for c, raw in lst)
             for pid, lst in zip(ids, top, strict=True)}
-
-
-def _counted_new(papers: Sequence[Paper]) -> Counted:
-    return counted([_text(p) for p in papers])
 
 
 def _pruned(matrix, df):
