@@ -67,8 +67,12 @@ def _name_tex(name: str) -> str:
 
 
 def _ascii(text: str) -> str:
-    folded = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]", "", folded.lower())
+    folded = text if text.isascii() else \
+        unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode()
+    return _NOT_KEY.sub("", folded.lower())
+
+
+_NOT_KEY = re.compile(r"[^a-z0-9]")
 
 
 def _surname(name: str) -> str:

@@ -173,7 +173,8 @@ def _main(argv: list[str] | None = None) -> int:
     try:
         links = make_links(catalog, progress, memo)
         if memo is not None:
-            memo.set_aside("related")  # the next build's start, out of memory already
+            for stage in ("related", "mentions"):  # the next build's start, out of memory
+                memo.set_aside(stage)
         release()  # what scoring related papers freed
         with progress.stage("render") as summary:
             config = settings(args.config)
@@ -184,7 +185,8 @@ def _main(argv: list[str] | None = None) -> int:
             rendered, items = (memo.table("render"), memo.table("items")) \
                 if memo is not None else (None, None)
             model = build_site_model(data, rendered, items,
-                                     memo.pickled("search") if memo is not None else None)
+                                     memo.pickled("search") if memo is not None else None,
+                                     memo.table("cite") if memo is not None else None)
             summary.append(f"{counted(len(model.docs), 'page')}, "
                            f"{counted(len(model.files), 'file')}"
                            + (f"; paper pages rendered before: {rendered.hits}, list items: "

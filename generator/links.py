@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import background
-from .mentions import mentions
+from .mentions import Seen, mentions_kept
 from .model import Paper
 from .related import RELATED, State, grows, related_papers, update
 
@@ -33,14 +33,17 @@ def link(papers: Sequence[Paper]) -> Links:
     return linked(papers, None)[0]
 
 
-def linked(papers: Sequence[Paper], previous: State | None) -> tuple[Links, State | None]:
-    """The links, computed from what the last build kept (`previous`: `related.update`)
-    where they can be, and what the next build can start from; the links are the same
-    either way."""
+def linked(papers: Sequence[Paper], previous: State | None, seen: Seen | None = None
+           ) -> tuple[Links, State | None, Seen]:
+    """The links, computed from what the last build kept (`previous`: `related.update`;
+    `seen`: `mentions.mentions_kept`) where they can be, and what the next build can
+    start from; the links are the same either way."""
     if grows(papers, previous):  # related papers take little: mentions on both cores
         related, state = update(papers, previous)
-        return Links(related, *mentions(papers, halves=True)), state
+        *mentioned, kept = mentions_kept(papers, True, seen)
+        return Links(related, *mentioned), state, kept
     # mentions (plain Python) on another core while related papers are computed here
-    mentioned = background.start(mentions, papers)
+    wait = background.start(mentions_kept, papers, False, seen)
     related, state = update(papers, previous)
-    return Links(related, *mentioned()), state
+    *mentioned, kept = wait()
+    return Links(related, *mentioned), state, kept

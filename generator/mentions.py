@@ -27,11 +27,13 @@ Measured against labelled links of the 2024 stream: `benchmarks/bench_mentions.p
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 
 from . import background
+from .memo import digest
 from .model import Paper
 from .textnorm import match_key
 
@@ -105,27 +107,33 @@ def paper_name(title: str) -> str | None:
     return name if any(_INNER.search(w[1:]) or w.isdigit() for w in words) else None
 
 
-def _ordinary_words(papers: Sequence[Paper], halves: bool = False) -> set[str]:
+def _ordinary(lower: Counter[str], capital: Counter[str]) -> set[str]:
     """Words more abstracts write in lower case than with capitals ("lift", "video",
     "agent"; not "gemma" or "mme", which lower case only spells in model ids and links),
-    and at least two: names spelled like them are ordinary words too. `halves`: the
-    second half of the papers counted on another core."""
-    lower: Counter[str] = Counter()
-    capital: Counter[str] = Counter()
-    for low, high in (background.in_two(_case_counts, papers, len(papers) // 2) if halves
-                      else _case_counts(papers)):
-        lower.update(low)
-        capital.update(high)
+    and at least two: names spelled like them are ordinary words too."""
     return {w for w, n in lower.items() if n >= ORDINARY_WORD_ABSTRACTS and n > capital[w]}
 
 
-def _case_counts(papers: Sequence[Paper]) -> list[tuple[Counter[str], Counter[str]]]:
+def _tallies(abstracts: Sequence[str], halves: bool = False
+             ) -> tuple[Counter[str], Counter[str]]:
+    """In how many of the abstracts each word is in lower case, and with a capital.
+    `halves`: the second half counted on another core."""
+    lower: Counter[str] = Counter()
+    capital: Counter[str] = Counter()
+    for low, high in (background.in_two(_case_counts, abstracts, len(abstracts) // 2)
+                      if halves else _case_counts(abstracts)):
+        lower.update(low)
+        capital.update(high)
+    return lower, capital
+
+
+def _case_counts(abstracts: Sequence[str]) -> list[tuple[Counter[str], Counter[str]]]:
     """[(in how many abstracts each word is in lower case, with a capital)]"""
     lower: Counter[str] = Counter()
     capital: Counter[str] = Counter()
-    for p in papers:
+    for abstract in abstracts:
         # a link ("github.com/x/video-mme") is no use of a word
-        text = " ".join(w for w in set(p.abstract.split()) if not _LINK.search(w))
+        text = " ".join(w for w in set(abstract.split()) if not _LINK.search(w))
         words = set(_TOKEN.findall(text))
         low = {w for w in words if w.islower()}
         lower.update(low)
@@ -162,15 +170,23 @@ def _introduces(text: str, start: int) -> bool:
     return _INTRODUCES.search(text[max(0, start - _LOOK_BACK) : start]) is not None
 
 
-def _found(abstract: str, names: dict[str, list[tuple[Name, str]]], prefixes: set[str],
+def _found(abstract: str, names: Names, prefixes: set[str],
            squashed: dict[str, str]) -> set[str]:
     """Ids of the papers whose name the abstract uses (before the corpus-wide filters).
     `squashed`: a cache of each word's `squash`."""
+    return _read(abstract, names, prefixes, squashed)[0]
+
+
+def _read(abstract: str, names: Names, prefixes: set[str], squashed: dict[str, str]
+          ) -> tuple[set[str], str]:
+    """`_found`, and the abstract's words squashed, '|' between them: a name can be found
+    only where its key is there, from the start of a word to the end of one (a name is
+    read across consecutive words)."""
     words = _TOKEN.findall(abstract)
     keys = [squashed.get(w) or squashed.setdefault(w, squash(w)) for w in words]
     starts = [i for i, key in enumerate(keys) if key in prefixes]  # most words begin no name
     if not starts:
-        return set()
+        return set(), "|".join(keys)
     tokens = list(_TOKEN.finditer(abstract))  # the same words, where they stand
     out: set[str] = set()
     own: set[str] = set()  # names the abstract introduces as its own, wherever it does
@@ -199,20 +215,164 @@ def _found(abstract: str, names: dict[str, list[tuple[Name, str]]], prefixes: se
                 if _introduces(abstract, start):
                     own.add(pid)
                 out.add(pid)
-    return out - own
+    return out - own, "|".join(keys)
 
 
-def _found_in(papers: Sequence[Paper], names: dict[str, list[tuple[Name, str]]],
-              prefixes: set[str]) -> list[tuple[str, set[str]]]:
+def _read_all(abstracts: Sequence[str], names: Names, prefixes: set[str]
+              ) -> list[tuple[set[str], str]]:
     squashed: dict[str, str] = {}
-    return [(p.id, _found(p.abstract, names, prefixes, squashed)) for p in papers]
+    return [_read(a, names, prefixes, squashed) for a in abstracts]
+
+
+Names = dict[str, tuple[tuple[Name, str], ...]]  # a name's key -> ((name, paper id),)
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What a build read in the abstracts, for the next build (`mentions_kept`): an
+    abstract read before is searched again only for the names that changed since, and
+    only when its words hold that name's key; the case counts are the last build's, with
+    the papers added since counted. The result is the same as reading everything."""
+
+    names: Names  # the names searched for
+    rows: dict[str, int]  # an abstract's digest -> its row
+    counts: tuple[int, ...]  # how many papers have each row's abstract
+    text: str  # each row's words squashed (`_read`), NUL after each row
+    starts: tuple[int, ...]  # where each row starts in `text`
+    found: dict[str, frozenset[str]]  # an abstract's digest -> ids it names, when any
+    lower: Counter[str]  # `_tallies` over every paper
+    capital: Counter[str]
+
+
+@dataclass(frozen=True)
+class _Rows:
+    """The papers' abstracts, each distinct one a row."""
+
+    prints: list[str]  # each paper's abstract's digest
+    rows: dict[str, int]  # digest -> row
+    first: list[int]  # each row's first paper
+    counts: list[int]  # how many papers have each row's abstract
+
+    @staticmethod
+    def of(papers: Sequence[Paper]) -> _Rows:
+        prints = [digest(p.abstract) for p in papers]
+        rows: dict[str, int] = {}
+        first: list[int] = []
+        counts: list[int] = []
+        for k, print_ in enumerate(prints):
+            row = rows.get(print_)
+            if row is None:
+                rows[print_] = len(first)
+                first.append(k)
+                counts.append(1)
+            else:
+                counts[row] += 1
+        return _Rows(prints, rows, first, counts)
+
+
+def _counted(papers: Sequence[Paper], rows: _Rows, halves: bool, seen: Seen | None
+             ) -> tuple[Counter[str], Counter[str]]:
+    """`_tallies` over every paper: the last build's, with the papers added since
+    counted, when no paper left or changed its abstract; else all counted again."""
+    if seen is not None and all(
+            rows.counts[row] >= seen.counts[before] if (row := rows.rows.get(print_))
+            is not None else False for print_, before in seen.rows.items()):
+        added = [papers[rows.first[row]].abstract
+                 for print_, row in rows.rows.items()
+                 for _ in range(rows.counts[row] - (seen.counts[seen.rows[print_]]
+                                                    if print_ in seen.rows else 0))]
+        lower, capital = _tallies(added)
+        lower.update(seen.lower)
+        capital.update(seen.capital)
+        return lower, capital
+    return _tallies([p.abstract for p in papers], halves)
+
+
+def _prefixes(names: Names) -> set[str]:
+    return {key[:k] for key in names for k in range(1, len(key) + 1)}
+
+
+def _search(papers: Sequence[Paper], rows: _Rows, names: Names, halves: bool,
+            seen: Seen | None) -> tuple[list[set[str]], list[str]]:
+    """Each row's found names (before the corpus-wide filters) and text (`Seen`), from
+    `seen` where it can."""
+    found_of: list[set[str]] = [set() for _ in rows.first]
+    texts: list[str] = [""] * len(rows.first)
+    todo = list(range(len(rows.first)))
+    if seen is not None:
+        changed = {key for key in names.keys() | seen.names.keys()
+                   if names.get(key) != seen.names.get(key)}
+        gone = {pid for key in changed for _, pid in seen.names.get(key, ())}
+        fresh = {key: names[key] for key in changed if key in names}
+        again = _rows_holding(seen, fresh)  # rows of `seen` that hold a changed name's key
+        fresh_prefixes = _prefixes(fresh)
+        squashed: dict[str, str] = {}
+        todo = []
+        for row, k in enumerate(rows.first):
+            print_ = rows.prints[k]
+            before = seen.rows.get(print_)
+            if before is None:
+                todo.append(row)
+                continue
+            end = seen.starts[before + 1] - 1 if before + 1 < len(seen.starts) \
+                else len(seen.text) - 1
+            texts[row] = seen.text[seen.starts[before]:end]
+            found = set(seen.found.get(print_, ())) - gone
+            if before in again:
+                found |= _found(papers[k].abstract, fresh, fresh_prefixes, squashed)
+            found_of[row] = found
+    abstracts = [papers[rows.first[row]].abstract for row in todo]
+    prefixes = _prefixes(names)
+    read = (background.in_two(_read_all, abstracts, len(abstracts) // 2, names, prefixes)
+            if halves and len(abstracts) > 1 else _read_all(abstracts, names, prefixes))
+    for row, (found, text) in zip(todo, read, strict=True):
+        found_of[row], texts[row] = found, text
+    return found_of, texts
+
+
+def _rows_holding(seen: Seen, names: Names) -> set[int]:
+    """The rows of `seen` whose words hold one of these names' keys: found in the text
+    without the bars between words (fast), then checked from the start of a word to the
+    end of one in each row that has it."""
+    if not names:
+        return set()
+    plain = seen.text.replace("|", "")
+    starts, bars = [], 0  # where each row starts in `plain`
+    for row, start in enumerate(seen.starts):
+        if row:
+            bars += seen.text.count("|", seen.starts[row - 1], start)
+        starts.append(start - bars)
+    out: set[int] = set()
+    for key in names:
+        whole = re.compile(r"(?:^|\|)" + r"\|*".join(map(re.escape, key)) + r"(?:\||$)")
+        at = plain.find(key)
+        while at != -1:
+            row = bisect_right(starts, at) - 1
+            end = seen.starts[row + 1] - 1 if row + 1 < len(seen.starts) \
+                else len(seen.text) - 1
+            if whole.search(seen.text[seen.starts[row]:end]):
+                out.add(row)
+            if row + 1 >= len(starts):
+                break
+            at = plain.find(key, starts[row + 1])
+    return out
 
 
 def mentions(papers: Sequence[Paper], halves: bool = False
              ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]]]:
     """(paper id -> ids its abstract names, paper id -> ids whose abstracts name it).
     `halves`: half of the abstracts read on another core (the same result)."""
-    ordinary = _ordinary_words(papers, halves)
+    out, back, _ = mentions_kept(papers, halves)
+    return out, back
+
+
+def mentions_kept(papers: Sequence[Paper], halves: bool = False, seen: Seen | None = None
+                  ) -> tuple[dict[str, tuple[str, ...]], dict[str, tuple[str, ...]], Seen]:
+    """`mentions`, from what the last build read (`seen`) where it can, and what the
+    next build can start from."""
+    rows = _Rows.of(papers)
+    lower, capital = _counted(papers, rows, halves, seen)
+    ordinary = _ordinary(lower, capital)
     by_key: dict[str, list[tuple[Name, Paper]]] = {}
     own: dict[str, str] = {}
     for p in papers:
@@ -236,12 +396,20 @@ def mentions(papers: Sequence[Paper], halves: bool = False
         by_key.setdefault(key, []).append((Name(text, key, exact, suffix), p))
         own[p.id] = key
     # a name two indexed papers share names neither for sure
-    names = {key: [(name, p.id) for name, p in found] for key, found in by_key.items()
+    names = {key: tuple((name, p.id) for name, p in found) for key, found in by_key.items()
              if len(found) == 1}
-    prefixes = {key[:k] for key in names for k in range(1, len(key) + 1)}
     month = {p.id: _month(p) for p in papers}
-    found = dict(background.in_two(_found_in, papers, len(papers) // 2, names, prefixes)
-                 if halves else _found_in(papers, names, prefixes))
+    found_of, texts = _search(papers, rows, names, halves, seen)
+    found = {p.id: found_of[rows.rows[print_]]
+             for p, print_ in zip(papers, rows.prints, strict=True)}
+    starts, at = [], 0
+    for text in texts:
+        starts.append(at)
+        at += len(text) + 1
+    kept = Seen(names, rows.rows, tuple(rows.counts), "".join(text + "\0" for text in texts),
+                tuple(starts), {rows.prints[k]: frozenset(found_of[row])
+                                for row, k in enumerate(rows.first) if found_of[row]},
+                lower, capital)
     seen_in = Counter(t for targets in found.values() for t in targets)
     limit = max(3, int(COMMON_NAME_SHARE * len(papers)))
     out: dict[str, tuple[str, ...]] = {}
@@ -255,4 +423,4 @@ def mentions(papers: Sequence[Paper], halves: bool = False
         out[p.id] = tuple(targets)
         for t in targets:
             back[t].add(p.id)
-    return out, {k: tuple(sorted(v)) for k, v in back.items()}
+    return out, {k: tuple(sorted(v)) for k, v in back.items()}, kept

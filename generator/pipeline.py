@@ -17,6 +17,7 @@ from .files import read_utf8
 from .ledger import parse as parse_ledger
 from .links import Links, linked
 from .memo import Memo, digest
+from .mentions import Seen
 from .model import ERROR, WARNING, Catalog, Ledger, Problem, ReadResult
 from .progress import Progress
 from .readers import LEDGER_FILE, display_path, list_dumps, read_all
@@ -144,15 +145,22 @@ def undated_warnings(catalog: Catalog, inputs: Inputs) -> list[Problem]:
 
 
 def make_links(catalog: Catalog, progress: Progress, memo: Memo | None = None) -> Links:
-    """`memo`: the related papers' state of the last build (`related.update`), under the
-    hash of its papers, and this build's kept in its place."""
+    """`memo`: the related papers' state of the last build (`related.update`) and what it
+    read in the abstracts (`mentions.mentions_kept`), each under the hash of what it
+    holds, and this build's kept in their place."""
     with progress.stage("link") as summary:
         kept = memo.table("related") if memo is not None else None
+        read = memo.table("mentions") if memo is not None else None
         previous = next(iter(kept.stored.values()), None) if kept is not None else None
-        links, state = linked(catalog.papers,
-                              previous if isinstance(previous, related.State) else None)
+        seen = next(iter(read.stored.values()), None) if read is not None else None
+        links, state, abstracts = linked(
+            catalog.papers, previous if isinstance(previous, related.State) else None,
+            seen if isinstance(seen, Seen) else None)
         if kept is not None and state is not None:
             kept.put(digest(*state.prints), state)
+        if read is not None:
+            read.put(digest(*abstracts.rows, repr(sorted(abstracts.names.items()))),
+                     abstracts)
         mentioning = sum(1 for v in links.mentions.values() if v)
         verb = plural("mentions", mentioning, "mention")
         summary.append(f"{counted(mentioning, 'paper')} {verb} others"

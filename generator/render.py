@@ -10,6 +10,7 @@ prints as text.
 from __future__ import annotations
 
 import math
+import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -151,10 +152,12 @@ class _Context:
     """Lookups the templates need, computed once. `memo`: the list items earlier builds
     rendered, under the hash of what they show (`item`)."""
 
-    def __init__(self, data: SiteInput, memo: Table | None = None):
+    def __init__(self, data: SiteInput, memo: Table | None = None,
+                 cites: Table | None = None):
         catalog = data.catalog
         self.data = data
         self.memo = memo
+        self.cites = cites
         self._items: dict[tuple, Markup] = {}
         self.papers = {p.id: p for p in catalog.papers}
         self.dumps: dict[str, Dump] = {d.name: d for d in catalog.dumps}
@@ -175,6 +178,7 @@ class _Context:
                                     f"tags/{t.name}/") for t in data.vocabulary]
         self.tag_by_name = {v.id: v for v in self.tag_views}
         self._teasers: dict[str, str] = {}
+        self._refs: dict[str, Ref] = {}
         self._bibtex: dict[str, str] = {}
         self.digests: tuple[Digest, ...] = catalog.digests
         self.digest_of = {d.name: g for g in self.digests for d in g.dumps}
@@ -197,6 +201,13 @@ class _Context:
         return sorted(papers, key=lambda p: (-self.dump_rank[p.first_seen],
                                              p.sources[0].line, p.id))
 
+    def ref(self, pid: str) -> Ref:
+        """Another paper, as a paper's page links to it (made once per build)."""
+        found = self._refs.get(pid)
+        if found is None:
+            found = self._refs[pid] = Ref(pid, self.papers[pid].title)
+        return found
+
     def teaser(self, paper: Paper) -> str:
         found = self._teasers.get(paper.id)
         if found is None:
@@ -210,9 +221,16 @@ class _Context:
         """The paper's entry (its page, its `.bib` file and `api/papers.bib` share it)."""
         found = self._bibtex.get(paper.id)
         if found is None:
-            found = self._bibtex[paper.id] = cite.bibtex(
-                paper, self._bib_keys[paper.id], self._years[paper.id],
-                self.absolute(paper.url))
+            key, year, url = self._bib_keys[paper.id], self._years[paper.id], \
+                self.absolute(paper.url)
+
+            def make() -> str:
+                return cite.bibtex(paper, key, year, url)
+
+            # what the entry shows, as plain values (a function of these alone)
+            found = self._bibtex[paper.id] = make() if self.cites is None else self.cites.get(
+                memo_key_of(repr(("bibtex", paper.title, paper.authors, paper.arxiv_id,
+                                  key, year, url))), make)
         return found
 
     def first_digest(self, paper: Paper) -> Digest:
@@ -370,11 +388,10 @@ def paper_values(paper: Paper, ctx: _Context) -> dict[str, object]:
                          for m in paper.topic_matches),
         # the similarity as the page shows it: the day's new papers move every score a
         # little, and most pages stay the same
-        "related": tuple((Ref(i, ctx.papers[i].title), f"{score:.2f}")
+        "related": tuple((ctx.ref(i), f"{score:.2f}")
                          for i, score in links.related.get(paper.id, ())),
-        "mentions": tuple(Ref(i, ctx.papers[i].title) for i in links.mentions.get(paper.id, ())),
-        "mentioned_by": tuple(Ref(i, ctx.papers[i].title)
-                              for i in links.mentioned_by.get(paper.id, ())),
+        "mentions": tuple(ctx.ref(i) for i in links.mentions.get(paper.id, ())),
+        "mentioned_by": tuple(ctx.ref(i) for i in links.mentioned_by.get(paper.id, ())),
         "sources": tuple((s, ctx.digest_refs[s.dump]) for s in paper.sources),
         "digest_count": len({ctx.digest_refs[s.dump] for s in paper.sources}),
         "first": ctx.digest_refs[paper.first_seen],
@@ -427,7 +444,9 @@ def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = Non
     blobs: list[bytes | None] = [None] * len(papers)
     keys: list[str] = []
     if memo is not None:
-        keys = [memo_key_of(repr(v)) for v in values]
+        # the pickle of the values, which is faster to make than their text (equal
+        # values shared differently would only miss)
+        keys = [memo_key_of(pickle.dumps(v, 5)) for v in values]
         for k, key in enumerate(keys):
             blobs[k] = memo.known(key)
     todo = [k for k, blob in enumerate(blobs) if blob is None]
@@ -701,15 +720,16 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
 
 
 def build_site_model(data: SiteInput, memo: Table | None = None,
-                     items: Table | None = None, terms: Pickled | None = None) -> SiteModel:
+                     items: Table | None = None, terms: Pickled | None = None,
+                     cites: Table | None = None) -> SiteModel:
     """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
     items (`_Context.item`); `terms`: each paper's search terms (`search.analysis`, read
-    and filled where the search index is made). They change how long rendering takes,
-    never what it gives."""
+    and filled where the search index is made); `cites`: each paper's BibTeX entry
+    (`_Context.bibtex`). They change how long rendering takes, never what it gives."""
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     docs = _Outputs()
     files = _Outputs()
-    ctx = _Context(data, items)
+    ctx = _Context(data, items, cites)
     # the search index and the exports on another core while the pages are rendered here
     elsewhere = background.start(_index_and_exports, data, ctx, topic_titles, terms)
     docs.add("index.md", home_page(ctx))

@@ -108,9 +108,9 @@ def test_the_update_reads_classifies_and_renders_only_what_is_new(updated):
              for log in (first, update, clean)]
     assert items[0] == items[2] == 0 < items[1]
     stages = updated["config"].parent / ".build-cache" / "stages"
-    assert sorted(p.name for p in stages.iterdir()) == ["classify.pickle", "items.pickle",
-                                                       "read.pickle", "related.pickle",
-                                                       "render.pickle", "search.pickle"]
+    assert sorted(p.name for p in stages.iterdir()) == [
+        "cite.pickle", "classify.pickle", "items.pickle", "mentions.pickle", "read.pickle",
+        "related.pickle", "render.pickle", "search.pickle"]
 
 
 @pytest.mark.parametrize("damage", ["payload", "header", "truncated", "not a table"])

@@ -99,14 +99,17 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     data = render.SiteInput(catalog, taxonomy, link(papers), "https://example.org/")
     plain = render.build_site_model(data)
     first = Memo(tmp_path, key="k")
-    assert render.build_site_model(data, first.table("render"), first.table("items")) == plain
+    assert render.build_site_model(data, first.table("render"), first.table("items"),
+                                   cites=first.table("cite")) == plain
     first.save()
     second = Memo(tmp_path, key="k")
-    assert render.build_site_model(data, second.table("render"),
-                                   second.table("items")) == plain
+    assert render.build_site_model(data, second.table("render"), second.table("items"),
+                                   cites=second.table("cite")) == plain
     pages, items = second.table("render"), second.table("items")
     assert pages.hits == len(pages.used) == len(papers) > 300
     assert items.hits == len(items.used) > len(papers)
+    cites = second.table("cite")
+    assert cites.hits == len(cites.used) == len(papers)
 
     links = data.links
     k = next(i for i, p in enumerate(papers)
@@ -117,8 +120,9 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     changed = replace(data, catalog=replace(catalog, papers=tuple(renamed)), links=links)
     third = Memo(tmp_path, key="k")
     table, items = third.table("render"), third.table("items")
-    got = render.build_site_model(changed, table, items)
+    got = render.build_site_model(changed, table, items, cites=third.table("cite"))
     assert got == render.build_site_model(changed)
+    assert len(papers) - third.table("cite").hits == 1  # the renamed paper's entry
     linking = {pid for pid, r in links.related.items() if target.id in {o for o, _ in r}}
     linking |= {pid for pid, m in links.mentions.items() if target.id in m}
     linking |= {pid for pid, m in links.mentioned_by.items() if target.id in m}
@@ -134,6 +138,17 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     pages = dict(got.docs)
     for pid in linking | {target.id}:
         assert "A Wholly New Title for Testing" in pages[f"papers/{pid}.md"]
+    # a title that changes after its first word keeps the citation key: the entry
+    # follows the title all the same
+    fourth = Memo(tmp_path, key="k")
+    renamed[k] = replace(target, title=target.title + " Revisited")
+    later = replace(data, catalog=replace(catalog, papers=tuple(renamed)))
+    got = render.build_site_model(later, fourth.table("render"), fourth.table("items"),
+                                  cites=fourth.table("cite"))
+    assert got == render.build_site_model(later)
+    bib = dict(got.files)[f"papers/{target.id}/{target.id}.bib"]
+    assert "Revisited" in bib and bib.split("{", 2)[1] in dict(plain.files)[
+        f"papers/{target.id}/{target.id}.bib"]  # precondition: the same key
 
 
 def test_reading_on_two_cores_gives_what_one_core_gives(tmp_path, monkeypatch):

@@ -173,3 +173,77 @@ def test_mentions_read_on_two_cores_are_the_ones_one_core_finds():
     one = mentions(catalog.papers)
     assert sum(1 for v in one[0].values() if v) > 20
     assert mentions(catalog.papers, halves=True) == one
+
+
+def _real_papers() -> list[Paper]:
+    from generator.pipeline import make_catalog, read_inputs
+    from generator.progress import Progress
+
+    real = REPO.parent / "shared" / "real" / "api-2024"
+    quiet = Progress(quiet=True)
+    catalog, _ = make_catalog(read_inputs(real if real.is_dir() else REPO / "dumps",
+                                          REPO / "curation", quiet), quiet)
+    return sorted(catalog.papers, key=lambda p: (p.first_seen, p.id))
+
+
+def test_mentions_from_the_last_build_are_the_ones_read_afresh(monkeypatch):
+    """A build starts from what the last one read (`mentions_kept`): new days, papers gone,
+    an abstract and a title changed, two papers with one abstract, another order. Each
+    time the links and what is kept for the next build are those of reading everything,
+    and an update reads only the new abstracts in full."""
+    from dataclasses import replace
+
+    import generator.mentions as m
+
+    papers = _real_papers()
+    assert len(papers) > 300  # precondition: a corpus with names and mentions
+    days = sorted({p.first_seen for p in papers})
+    older = [p for p in papers if p.first_seen < days[-3]]
+    assert 0 < len(papers) - len(older) < len(papers) // 5
+
+    def same_as_afresh(corpus, seen):
+        out, back, kept = m.mentions_kept(corpus, False, seen)
+        assert (out, back, kept) == m.mentions_kept(corpus, False), "differs from afresh"
+        return out, kept
+
+    read: list[str] = []
+    real_read = m._read
+
+    def counting(abstract, *args):
+        read.append(abstract)
+        return real_read(abstract, *args)
+
+    # an older abstract that starts with a name only a new paper has
+    first = older[7]
+    older[7] = replace(first, abstract="Qwertyuiop-7 is what we compare with. " + first.abstract)
+    papers[papers.index(first)] = older[7]
+    papers.append(replace(papers[-1], id="qwertyuiop", title="Qwertyuiop-7: A New Thing",
+                          arxiv_id=first.arxiv_id))
+    *_, seen = m.mentions_kept(older)
+    monkeypatch.setattr(m, "_read", counting)
+    m.mentions_kept(papers, False, seen)
+    monkeypatch.setattr(m, "_read", real_read)
+    # the new abstracts, and the older ones that hold a new name's key
+    assert 0 < len(read) < 2 * (len(papers) - len(older))
+    out, seen = same_as_afresh(papers, seen)
+    assert sum(1 for v in out.values() if v) > 20  # precondition: links to keep
+    assert out[first.id] == ("qwertyuiop",)  # an older abstract names a new paper
+
+    # a named paper renamed, one that is mentioned gone, an abstract that now names it
+    named = [p for p in papers if m.paper_name(p.title) and any(p.id in v for v in out.values())]
+    assert len(named) >= 3  # precondition
+    renamed, gone, kept_name = named[0], named[1], named[2]
+    source = next(p for p in papers if not out[p.id] and p.id not in {
+        renamed.id, gone.id, kept_name.id} and (p.arxiv_id or "") >= (kept_name.arxiv_id or ""))
+    name = m.paper_name(kept_name.title)
+    edited = {renamed.id: replace(renamed, title="Zyxwvut-9: " + renamed.title.split(":", 1)[1]),
+              source.id: replace(source, abstract=source.abstract + f" We compare with {name}.")}
+    changed = [edited.get(p.id, p) for p in papers if p.id != gone.id]
+    twin = changed[5]
+    changed[6] = replace(changed[6], abstract=twin.abstract)  # two papers, one abstract
+    changed.reverse()
+    out2, seen2 = same_as_afresh(changed, seen)
+    assert kept_name.id in out2[source.id]  # precondition: the edit made a mention
+    assert all(gone.id not in v for v in out2.values())
+    assert all(renamed.id not in v for v in out2.values())
+    same_as_afresh(papers, seen2)  # and back
