@@ -10,7 +10,6 @@ prints as text.
 from __future__ import annotations
 
 import math
-import pickle
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -444,9 +443,7 @@ def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = Non
     blobs: list[bytes | None] = [None] * len(papers)
     keys: list[str] = []
     if memo is not None:
-        # the pickle of the values, which is faster to make than their text (equal
-        # values shared differently would only miss)
-        keys = [memo_key_of(pickle.dumps(v, 5)) for v in values]
+        keys = [memo_key_of(repr(v)) for v in values]
         for k, key in enumerate(keys):
             blobs[k] = memo.known(key)
     todo = [k for k, blob in enumerate(blobs) if blob is None]

@@ -356,3 +356,19 @@ def test_an_entry_is_linked_into_a_site_and_never_overwrites_in_place(tmp_path):
     link_or_copy(entry, there, fresh=True)
     assert there.read_bytes() == b"<p>cached</p>" and old.read_bytes() == b"<p>old</p>"
     assert sorted(p.name for p in there.parent.iterdir()) == ["a.html", "b.html"]
+
+
+def test_a_build_with_nothing_new_computes_nothing_again(updated):
+    """Built again from the same inputs (after the update, whose dumps came partly from
+    the memo and partly from parsing): every dump, classification, paper page, citation,
+    list item and page of the site is taken from what the update kept. A memo key that
+    depends on how equal values happen to be shared in memory would miss here."""
+    again = _build(updated["config"], updated["dumps"], updated["tmp"] / "site-again")
+    papers = int(re.search(r"^deduplicate: (\d+) papers", again, re.M).group(1))
+    assert papers > 300  # precondition
+    assert _memo_line(again, "read") == len(DAYS)
+    assert _memo_line(again, "classify") == papers
+    assert _memo_line(again, "render") == papers
+    reused, pages = _reused(again)
+    assert reused == pages
+    assert tree_digest(updated["tmp"] / "site-again") == tree_digest(updated["tmp"] / "site-update")
