@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from .dedupe import Cluster, Constraints, deduplicate
+from .dedupe import Cluster, Constraints, deduplicate, normal_keys
 from .digests import build_digests, digest_records
 from .ids import assign_ids
 from .model import Catalog, Entry, Ledger, Paper, Problem, ReadResult, Source
@@ -42,11 +42,13 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
     """`ledger`: the ids published so far (never given to another paper); the catalog's
     ledger has this build's ids added."""
     entries = list(entries) if entries is not None else ordered_entries(results)
-    clusters: tuple[Cluster, ...] = deduplicate(entries, constraints)
+    normal = normal_keys(entries)
+    clusters: tuple[Cluster, ...] = deduplicate(entries, constraints, normal)
     # members are ascending indices into `entries`, which is in dump order: the first
     # member is the earliest entry, and sorting clusters by it gives first-seen order.
     clusters = tuple(sorted(clusters, key=lambda c: c.members[0]))
-    ids, ledger = assign_ids([[entries[i] for i in c.members] for c in clusters], ledger)
+    ids, ledger = assign_ids([[entries[i] for i in c.members] for c in clusters], ledger,
+                             [[normal[i] for i in c.members] for c in clusters])
     papers = []
     for cluster, pid in zip(clusters, ids, strict=True):
         members = [entries[i] for i in cluster.members]

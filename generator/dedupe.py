@@ -125,11 +125,19 @@ def title_score(a: str, b: str) -> float:
     return max(fuzz.ratio(a, b), fuzz.token_sort_ratio(a, b))
 
 
-def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints()
-                ) -> tuple[Cluster, ...]:
+def normal_keys(entries: Sequence[Entry]) -> list[tuple[str, str]]:
+    """Each entry's title and abstract keys (`match_key`, `abstract_key`), which
+    deduplication and the ledger's keys (`ids.paper_keys`) both use."""
+    return [(match_key(e.title), abstract_key(e.abstract)) for e in entries]
+
+
+def deduplicate(entries: Sequence[Entry], constraints: Constraints = Constraints(),
+                keys: Sequence[tuple[str, str]] | None = None) -> tuple[Cluster, ...]:
+    """`keys`: `normal_keys(entries)`, when the caller has them."""
     n = len(entries)
-    tkeys = [match_key(e.title)[:TITLE_KEY_CHARS] for e in entries]
-    akeys = [abstract_key(e.abstract)[:ABSTRACT_KEY_CHARS] for e in entries]
+    keys = normal_keys(entries) if keys is None else keys
+    tkeys = [t[:TITLE_KEY_CHARS] for t, _ in keys]
+    akeys = [a[:ABSTRACT_KEY_CHARS] for _, a in keys]
     truncs = [is_truncated(e.abstract) for e in entries]
     groups = _Groups(entries, constraints)
 
@@ -214,16 +222,17 @@ def _candidates(reps: list[int], tkeys: list[str], akeys: list[str]) -> set[tupl
     df: dict[str, int] = defaultdict(int)
     rep_tokens = {}
     for i in reps:
-        tokens = sorted(set(tkeys[i].split()))
+        tokens = set(tkeys[i].split())
         rep_tokens[i] = tokens
         for t in tokens:
             df[t] += 1
+    rank = {t: (n, t) for t, n in df.items()}
     blocks: dict[tuple[str, str], list[int]] = defaultdict(list)
     for i in reps:
-        rare = sorted(rep_tokens[i], key=lambda t: (df[t], t))[:3]
+        rare = sorted(rep_tokens[i], key=rank.__getitem__)[:3]
         for t in rare:
             blocks[("t", t)].append(i)
-        words = akeys[i].split()
+        words = akeys[i].split(maxsplit=12)  # the first 12 words (and the rest)
         if len(words) >= 6:
             blocks[("a", " ".join(words[:6]))].append(i)
             blocks[("b", " ".join(words[6:12]))].append(i)

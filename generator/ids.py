@@ -37,16 +37,22 @@ def entry_hash(entry: Entry) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:6]
 
 
-def entry_key(entry: Entry) -> str:
-    """The ledger's name for a paper with no arXiv id: a hash of one entry's text."""
-    text = match_key(entry.title) + "\n" + abstract_key(entry.abstract)
+def entry_key(entry: Entry, normal: tuple[str, str] | None = None) -> str:
+    """The ledger's name for a paper with no arXiv id: a hash of one entry's text.
+    `normal`: the entry's (`match_key` of its title, `abstract_key` of its abstract)."""
+    title, abstract = normal or (match_key(entry.title), abstract_key(entry.abstract))
+    text = title + "\n" + abstract
     return "entry:" + hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]
 
 
-def paper_keys(entries: Sequence[Entry]) -> list[str]:
-    """Every ledger key that names this paper: its arXiv ids, then each entry's hash."""
+def paper_keys(entries: Sequence[Entry], normal: Sequence[tuple[str, str]] | None = None
+               ) -> list[str]:
+    """Every ledger key that names this paper: its arXiv ids, then each entry's hash.
+    `normal`: each entry's keys (`entry_key`)."""
     arxiv = [f"arxiv:{e.arxiv_id}" for e in entries if e.arxiv_id]
-    return list(dict.fromkeys([*arxiv, *(entry_key(e) for e in entries)]))
+    hashes = [entry_key(e, normal[k] if normal is not None else None)
+              for k, e in enumerate(entries)]
+    return list(dict.fromkeys([*arxiv, *hashes]))
 
 
 def _slugs() -> Callable[[Entry], str]:
@@ -62,13 +68,15 @@ def _slugs() -> Callable[[Entry], str]:
     return slug
 
 
-def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger()
+def assign_ids(papers: Sequence[Sequence[Entry]], ledger: Ledger = Ledger(),
+               normal: Sequence[Sequence[tuple[str, str]]] | None = None
                ) -> tuple[list[PaperIds], Ledger]:
     """`papers`: each paper's entries, earliest first, the papers themselves in the order
-    they were first seen. Returns ids in the same order, and the ledger with every id
-    published now recorded."""
+    they were first seen (`normal`: their keys, as `paper_keys` takes them). Returns ids
+    in the same order, and the ledger with every id published now recorded."""
     slug_of = _slugs()
-    keys = [paper_keys(entries) for entries in papers]
+    keys = [paper_keys(entries, normal[k] if normal is not None else None)
+            for k, entries in enumerate(papers)]
     key_owner: dict[str, int] = {}
     for k, paper_key_list in enumerate(keys):
         for key in paper_key_list:

@@ -59,15 +59,28 @@ def write_text(path: Path, text: str) -> None:
         raise
 
 
-def _write_tree(root: Path, files: Texts, refuse_existing: bool) -> None:
+def _write_tree(root: Path, files: Texts) -> None:
     """Each file's UTF-8 as it was packed (valid: `packed.pack`), a megabyte at a time."""
     for rel, blob in files.packed():
         target = root / rel
-        if refuse_existing and target.exists():
-            raise BuildFailed(f"generated file {rel} would overwrite a file mkdocs built")
         target.parent.mkdir(parents=True, exist_ok=True)
         with target.open("wb") as out:
             out.writelines(unpacked_bytes(blob))
+
+
+def _write_generated(root: Path, model: SiteModel) -> None:
+    """The files the generator made besides the pages: exports, feeds, `.bib` files,
+    redirects and the search index (written while mkdocs builds the pages)."""
+    _write_tree(root, model.files)
+    for rel, data in model.search:
+        target = root / INDEX_DIR / rel
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+
+
+def _generated_paths(model: SiteModel) -> set[str]:
+    return {rel for rel, _ in model.files.packed()} | {f"{INDEX_DIR}/{rel}"
+                                                       for rel, _ in model.search}
 
 
 _ANCHOR = re.compile(r'\sid="([^"]*)"')
@@ -95,6 +108,7 @@ def _generated_pages(pages: dict[str, bytes]):
         failure = ""  # the message, for BuildFailed (mkdocs only logs it)
 
         def __init__(self):
+            self.written: set[str] = set()  # every file this build of mkdocs writes
             self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
             self.output: dict[str, Path] = {}  # address -> where its HTML is written
             self.elsewhere: set[str] = set()  # pages another process builds
@@ -155,6 +169,10 @@ def _generated_pages(pages: dict[str, bytes]):
 
         def on_env(self, env, config, files):
             rendered: dict[tuple, str] = {}
+            # what mkdocs writes: every file (pages and static files), the theme's
+            # templates and the configuration's (the sitemap also gzipped)
+            self.written = {f.dest_uri for f in files} | set(config.theme.static_templates) \
+                | set(config.extra_templates) | {"sitemap.xml.gz"}
 
             def fragment(name, page, nav, caller):
                 """A part of the theme's page (the tabs, the site navigation) that is the
@@ -226,15 +244,18 @@ def _titled(nav) -> bool:
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  pages: dict[str, bytes] | None = None,
                  cached: dict[str, Path] | None = None, elsewhere: set[str] = frozenset(),
-                 only: set[str] | None = None) -> tuple[dict[str, Path], int]:
+                 only: set[str] | None = None, fresh: bool = False
+                 ) -> tuple[dict[str, Path], int, set[str]]:
     """`pages`: the generated pages (docs-relative path -> text, packed:
     `generator.packed`), passed to the theme without Markdown. `cached`: the HTML an
     earlier build made of some of them (the page cache's verified hits), copied as it is
     instead of building those pages again.
     `elsewhere`: pages other processes build; `only`: build only these pages. All three
     skip pages, so the caller must have proved the navigation's titles are in
-    `mkdocs.yml` (`_navigation`). Returns every generated page's output file, and how
-    many pages were taken from `cached`."""
+    `mkdocs.yml` (`_navigation`). `fresh`: `site_dir` is a new folder that only the
+    caller writes to besides mkdocs (mkdocs does not empty it first). Returns every
+    generated page's output file, how many pages were taken from `cached`, and every
+    file mkdocs wrote (relative to `site_dir`)."""
     _engine()
     from mkdocs.commands.build import build
     from mkdocs.config import load_config
@@ -250,12 +271,12 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
         notice = _DirtyNotice()
         logging.getLogger("mkdocs.commands.build").addFilter(notice)
         try:
-            build(config, dirty=bool(check.cached or elsewhere or only is not None))
+            build(config, dirty=fresh or bool(check.cached or elsewhere or only is not None))
         finally:
             logging.getLogger("mkdocs.commands.build").removeFilter(notice)
     except (MkDocsException, SystemExit) as exc:
         raise BuildFailed(f"mkdocs build failed: {check.failure or exc}") from None
-    return check.output, len(check.cached)
+    return check.output, len(check.cached), check.written
 
 
 @dataclass(frozen=True)
@@ -373,30 +394,40 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
     try:
         docs = docs_src.resolve()  # mkdocs adds the generated pages from memory
         out = staging / "site"
+        out.mkdir()
+        # the generator's other files, written on another core while mkdocs builds
+        # the pages into the same new folder (a file both would write fails the build)
+        running = [background.start(_write_generated, out, model)]
         shares = _shares(pages, hits, nav)
         # the other shares of the pages to build, each in a forked process (which holds
         # the pages already: nothing is copied to it)
-        running = [background.start(mkdocs_build, config_file, docs, staging / f"share-{k}",
-                                    pages, None, (), share)
-                   for k, share in enumerate(shares[1:], start=1)]
+        running += [background.start(mkdocs_build, config_file, docs,
+                                     staging / f"share-{k}", pages, None, (), share, True)
+                    for k, share in enumerate(shares[1:], start=1)]
         try:
-            output, reused = mkdocs_build(config_file, docs, out, pages, hits,
-                                          set().union(*shares[1:]))
+            output, reused, written = mkdocs_build(config_file, docs, out, pages, hits,
+                                                   set().union(*shares[1:]), None, True)
         except BaseException:
             for wait in running:  # collect the other processes; this failure is raised
                 with contextlib.suppress(Exception):
                     wait()
             raise
-        for share, wait in zip(shares[1:], running, strict=True):
-            built, _ = wait()
+        results = []
+        for k, wait in enumerate(running):  # every process collected, the first failure raised
+            try:
+                results.append(wait())
+            except BaseException:
+                for rest in running[k + 1:]:
+                    with contextlib.suppress(Exception):
+                        rest()
+                raise
+        for share, (built, _, _) in zip(shares[1:], results[1:], strict=True):
             for uri in share:
                 output[uri].parent.mkdir(parents=True, exist_ok=True)
                 os.replace(built[uri], output[uri])
-        _write_tree(out, model.files, refuse_existing=True)
-        for rel, data in model.search:
-            target = out / INDEX_DIR / rel
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        clash = sorted(_generated_paths(model) & written)
+        if clash:
+            raise BuildFailed(f"generated file {clash[0]} would overwrite a file mkdocs built")
         if store is not None:
             try:
                 cache.save(store, {names[uri]: path for uri, path in output.items()

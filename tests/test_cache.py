@@ -358,12 +358,20 @@ def test_an_entry_is_linked_into_a_site_and_never_overwrites_in_place(tmp_path):
     assert sorted(p.name for p in there.parent.iterdir()) == ["a.html", "b.html"]
 
 
-def test_a_build_with_nothing_new_computes_nothing_again(updated):
-    """Built again from the same inputs (after the update, whose dumps came partly from
-    the memo and partly from parsing): every dump, classification, paper page, citation,
-    list item and page of the site is taken from what the update kept. A memo key that
-    depends on how equal values happen to be shared in memory would miss here."""
-    again = _build(updated["config"], updated["dumps"], updated["tmp"] / "site-again")
+def test_a_build_with_nothing_new_computes_nothing_again(tmp_path):
+    """Built again from the same inputs after an update (whose dumps came partly from the
+    memo and partly from parsing): every dump, classification, paper page, citation and
+    page of the site is taken from what the update kept. A memo key that depends on how
+    equal values happen to share objects in memory would miss here."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for day in DAYS[:4]:
+        shutil.copy2(day, dumps / day.name)
+    config = _project(tmp_path / "project")
+    _build(config, dumps, tmp_path / "site-first")
+    shutil.copy2(DAYS[4], dumps / DAYS[4].name)
+    _build(config, dumps, tmp_path / "site-update")
+    again = _build(config, dumps, tmp_path / "site-again")
     papers = int(re.search(r"^deduplicate: (\d+) papers", again, re.M).group(1))
     assert papers > 300  # precondition
     assert _memo_line(again, "read") == len(DAYS)
@@ -371,4 +379,34 @@ def test_a_build_with_nothing_new_computes_nothing_again(updated):
     assert _memo_line(again, "render") == papers
     reused, pages = _reused(again)
     assert reused == pages
-    assert tree_digest(updated["tmp"] / "site-again") == tree_digest(updated["tmp"] / "site-update")
+    assert tree_digest(tmp_path / "site-again") == tree_digest(tmp_path / "site-update")
+
+
+@pytest.mark.parametrize("path", ["data/index.html", "404.html", "sitemap.xml.gz",
+                                  "assets/stylesheets/index.css", "papers/{id}/index.html"])
+def test_a_generated_file_where_mkdocs_writes_one_fails_the_build(tmp_path, path):
+    """The generator's files are written while mkdocs builds the pages, into the same
+    folder: one at a path mkdocs writes too (a hand-written page, the theme's templates,
+    the gzipped sitemap, a static file, a generated page) fails the build, whichever was
+    written last, and the previous site stays."""
+    from dataclasses import replace
+
+    from generator import writer
+    from generator.packed import Texts
+
+    model = _seed_model()
+    config = _project(tmp_path / "project")
+    docs = config.parent / "docs"
+    assert (docs / "assets" / "stylesheets" / "index.css").is_file()  # precondition
+    site = tmp_path / "site"
+    site.mkdir()
+    (site / "old.html").write_text("the previous site", encoding="utf-8")
+    paper = next(p.removeprefix("papers/").removesuffix(".md") for p, _ in model.docs
+                 if p.startswith("papers/"))
+    target = path.format(id=paper)
+    files = Texts.from_texts([*model.files, (target, "from the generator")])
+    with pytest.raises(writer.BuildFailed, match=f"generated file {re.escape(target)} would "
+                                                 "overwrite a file mkdocs built"):
+        writer.build_site(replace(model, files=files), config, docs, site, cache_dir=None)
+    assert [p.name for p in site.iterdir()] == ["old.html"]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-build-")]
