@@ -16,6 +16,8 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from jinja2 import FileSystemBytecodeCache
+
 from . import background
 from .background import cores
 from .packed import Texts, unpacked_bytes
@@ -108,6 +110,7 @@ def _generated_pages(pages: dict[str, bytes]):
         failure = ""  # the message, for BuildFailed (mkdocs only logs it)
 
         def __init__(self):
+            self.compiled: Path | None = None  # where the theme's compiled templates are kept
             self.written: set[str] = set()  # every file this build of mkdocs writes
             self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
             self.output: dict[str, Path] = {}  # address -> where its HTML is written
@@ -173,6 +176,8 @@ def _generated_pages(pages: dict[str, bytes]):
             # templates and the configuration's (the sitemap also gzipped)
             self.written = {f.dest_uri for f in files} | set(config.theme.static_templates) \
                 | set(config.extra_templates) | {"sitemap.xml.gz"}
+            if self.compiled is not None:  # no template compiled again while its text is the same
+                env.bytecode_cache = _Compiled(self.compiled)
 
             def fragment(name, page, nav, caller):
                 """A part of the theme's page (the tabs, the site navigation) that is the
@@ -218,6 +223,16 @@ def _unmodified() -> bool:
     return False
 
 
+class _Compiled(FileSystemBytecodeCache):
+    """Jinja's compiled templates in a folder, each under its template's path and checked
+    against its text, Jinja's version and Python's (Jinja's own checks: a file that does
+    not load is compiled again and replaced; its files are written atomically)."""
+
+    def __init__(self, folder: Path) -> None:
+        folder.mkdir(parents=True, exist_ok=True)
+        super().__init__(str(folder))
+
+
 class _DirtyNotice(logging.Filter):
     """mkdocs warns that a dirty build "will likely lead to inaccurate navigation": it
     skips pages by their files' times. Here it skips exactly the pages whose HTML the
@@ -244,8 +259,8 @@ def _titled(nav) -> bool:
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  pages: dict[str, bytes] | None = None,
                  cached: dict[str, Path] | None = None, elsewhere: set[str] = frozenset(),
-                 only: set[str] | None = None, fresh: bool = False
-                 ) -> tuple[dict[str, Path], int, set[str]]:
+                 only: set[str] | None = None, fresh: bool = False,
+                 compiled: Path | None = None) -> tuple[dict[str, Path], int, set[str]]:
     """`pages`: the generated pages (docs-relative path -> text, packed:
     `generator.packed`), passed to the theme without Markdown. `cached`: the HTML an
     earlier build made of some of them (the page cache's verified hits), copied as it is
@@ -253,7 +268,8 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
     `elsewhere`: pages other processes build; `only`: build only these pages. All three
     skip pages, so the caller must have proved the navigation's titles are in
     `mkdocs.yml` (`_navigation`). `fresh`: `site_dir` is a new folder that only the
-    caller writes to besides mkdocs (mkdocs does not empty it first). Returns every
+    caller writes to besides mkdocs (mkdocs does not empty it first). `compiled`: a
+    folder for the theme's compiled templates, kept between builds. Returns every
     generated page's output file, how many pages were taken from `cached`, and every
     file mkdocs wrote (relative to `site_dir`)."""
     _engine()
@@ -268,6 +284,7 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                              strict=True)
         config.plugins["paper-index-generated-pages"] = check
         check.cached, check.elsewhere, check.only = cached or {}, set(elsewhere), only
+        check.compiled = compiled
         notice = _DirtyNotice()
         logging.getLogger("mkdocs.commands.build").addFilter(notice)
         try:
@@ -344,6 +361,7 @@ def repository(config_file: Path) -> tuple[str, str]:
 
 
 AUTOMATIC = Path("<beside mkdocs.yml>")  # build_site's default cache folder
+TEMPLATES = "templates"  # the theme's compiled templates, in the cache folder
 SHARE = 300  # the fewest pages worth a process of their own
 
 
@@ -401,12 +419,15 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         shares = _shares(pages, hits, nav)
         # the other shares of the pages to build, each in a forked process (which holds
         # the pages already: nothing is copied to it)
+        compiled = cache_dir / TEMPLATES if cache_dir is not None else None
         running += [background.start(mkdocs_build, config_file, docs,
-                                     staging / f"share-{k}", pages, None, (), share, True)
+                                     staging / f"share-{k}", pages, None, (), share, True,
+                                     compiled)
                     for k, share in enumerate(shares[1:], start=1)]
         try:
             output, reused, written = mkdocs_build(config_file, docs, out, pages, hits,
-                                                   set().union(*shares[1:]), None, True)
+                                                   set().union(*shares[1:]), None, True,
+                                                   compiled)
         except BaseException:
             for wait in running:  # collect the other processes; this failure is raised
                 with contextlib.suppress(Exception):

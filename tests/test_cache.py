@@ -410,3 +410,28 @@ def test_a_generated_file_where_mkdocs_writes_one_fails_the_build(tmp_path, path
         writer.build_site(replace(model, files=files), config, docs, site, cache_dir=None)
     assert [p.name for p in site.iterdir()] == ["old.html"]
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".site-build-")]
+
+
+def test_the_themes_compiled_templates_are_kept_and_a_damaged_one_compiled_again(tmp_path):
+    """mkdocs' Jinja templates compiled once and kept in the cache folder: the next build
+    loads them (the same site), and one whose file was damaged is compiled again."""
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for day in DAYS[:4]:
+        shutil.copy2(day, dumps / day.name)
+    config = _project(tmp_path / "project")
+    _build(config, dumps, tmp_path / "first")
+    folder = config.parent / ".build-cache" / "templates"
+    kept = sorted(folder.iterdir())
+    assert len(kept) >= 10  # the theme's templates and the overrides
+    stamps = {p.name: p.stat().st_mtime_ns for p in kept}
+    _build(config, dumps, tmp_path / "second")
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == stamps  # loaded
+    whole = {p.name: p.read_bytes() for p in kept}
+    for path in kept:  # its header intact, its code cut short
+        path.write_bytes(whole[path.name][:len(whole[path.name]) // 2])
+    _build(config, dumps, tmp_path / "third")
+    assert {p.name: p.read_bytes() for p in folder.iterdir()} == whole
+    first = tree_digest(tmp_path / "first")
+    assert len(first) > 50
+    assert tree_digest(tmp_path / "second") == first == tree_digest(tmp_path / "third")
