@@ -237,7 +237,8 @@ class _DirtyNotice(logging.Filter):
     """mkdocs warns that a dirty build "will likely lead to inaccurate navigation": it
     skips pages by their files' times. Here it skips exactly the pages whose HTML the
     page cache proved unchanged and those another process builds, with the navigation's
-    titles all in `mkdocs.yml`, so the warning (fatal in strict mode) does not apply."""
+    titles all in `mkdocs.yml`, and the site folder is new (no stale file to clean), so
+    the warning (fatal in strict mode) does not apply."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         return not record.getMessage().startswith("A 'dirty' build is being performed")
@@ -286,11 +287,12 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
         check.cached, check.elsewhere, check.only = cached or {}, set(elsewhere), only
         check.compiled = compiled
         notice = _DirtyNotice()
-        logging.getLogger("mkdocs.commands.build").addFilter(notice)
+        logger = logging.getLogger(build.__module__)  # the engine's (mkdocs or properdocs)
+        logger.addFilter(notice)
         try:
             build(config, dirty=fresh or bool(check.cached or elsewhere or only is not None))
         finally:
-            logging.getLogger("mkdocs.commands.build").removeFilter(notice)
+            logger.removeFilter(notice)
     except (MkDocsException, SystemExit) as exc:
         raise BuildFailed(f"mkdocs build failed: {check.failure or exc}") from None
     return check.output, len(check.cached), check.written
