@@ -193,9 +193,12 @@ def _main(argv: list[str] | None = None) -> int:
                               f"{items.hits}" if rendered is not None and items is not None
                               else ""))
         # the model holds all mkdocs needs: the rest goes before mkdocs (and the processes
-        # it forks) runs
+        # it forks) runs, the memo's tables written already
         ledger, before = catalog.ledger, inputs.ledger
         del data, links, catalog, inputs, problems
+        if memo is not None:
+            memo.set_aside_all()
+            rendered = items = None
         release()
         with progress.stage("mkdocs build") as summary:
             built = build_site(model, args.config, args.config.parent / "docs", args.site)

@@ -181,22 +181,38 @@ class Memo:
         """Write the table now, under a temporary name beside its file, and drop it from
         memory (a large table need not stay for the rest of the build): `save` puts the
         file in place, `discard` removes it. A table that did not change is dropped and
-        its file left as it is."""
+        its file left as it is. A table another process filled (`pickled`) is written
+        from its pickle, which is dropped."""
         table = self.tables.get(stage)
-        if table is None or self.folder is None:
+        handed = self.handed.get(stage)
+        if self.folder is None or (table is None and handed is None):
             return
-        if table.changed:
-            path = self._path(stage)
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.aside.")
-            os.close(fd)
-            try:
-                self._write(Path(tmp), table.used)
-            except OSError:
-                Path(tmp).unlink(missing_ok=True)
-            else:
-                self.aside[stage] = Path(tmp)
-        self.tables[stage] = _SetAside()
+        if table is not None and table.changed:
+            self._aside(stage, lambda path: self._write(path, table.used))
+        elif handed is not None and handed.used is not None:
+            used = handed.used
+            self._aside(stage, lambda path: write_file(path, self._header(used), used))
+        if table is not None:
+            self.tables[stage] = _SetAside()
+        if handed is not None:
+            handed.used = handed.payload = None
+
+    def set_aside_all(self) -> None:
+        """`set_aside` every table this build holds."""
+        for stage in sorted({*self.tables, *self.handed}):
+            self.set_aside(stage)
+
+    def _aside(self, stage: str, write: Callable[[Path], None]) -> None:
+        path = self._path(stage)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.aside.")
+        os.close(fd)
+        try:
+            write(Path(tmp))
+        except OSError:
+            Path(tmp).unlink(missing_ok=True)
+        else:
+            self.aside[stage] = Path(tmp)
 
     def discard(self) -> None:
         """Remove what `set_aside` wrote (a build that failed keeps nothing)."""

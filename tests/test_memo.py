@@ -259,3 +259,36 @@ def test_a_table_another_process_fills_is_written_as_it_gives_it_back(tmp_path):
     assert Memo(tmp_path, key="other").pickled("search").payload is None  # another build's
     path.write_bytes(path.read_bytes()[:-3])
     assert Memo(tmp_path, key="k").pickled("search").payload is None  # damaged
+
+
+def test_every_table_set_aside_before_mkdocs_including_one_another_process_filled(tmp_path):
+    """Before mkdocs runs the build writes every table it holds (`set_aside_all`) and
+    drops them, the search terms' pickle another process gave back included: in place
+    after a successful build, gone after a failed one."""
+    from generator.memo import Pickled, Table
+
+    stages = tmp_path / "stages"
+    first = Memo(tmp_path, key="k")
+    first.table("read").put("r", "parsed")
+    handed = first.pickled("search")
+    kept = handed.table()
+    kept.put("t", "terms")
+    handed.used = Pickled.give(kept)
+    first.set_aside_all()
+    assert handed.used is None and handed.payload is None
+    assert first.table("read").used == {}
+    assert not list(stages.glob("*.pickle"))  # not in place yet
+    assert len(list(stages.glob(".*.aside.*"))) == 2
+    first.save()
+    assert sorted(p.name for p in stages.iterdir()) == ["read.pickle", "search.pickle"]
+    again = Memo(tmp_path, key="k")
+    assert again.table("read").stored == {"r": "parsed"}
+    assert again.pickled("search").table().stored == {"t": "terms"}
+    failed = Memo(tmp_path, key="k")
+    failed.table("read").put("x", "other")
+    more = failed.pickled("search")
+    more.used = Pickled.give(Table({"y": "z"}))
+    failed.set_aside_all()
+    failed.discard()
+    assert sorted(p.name for p in stages.iterdir()) == ["read.pickle", "search.pickle"]
+    assert Memo(tmp_path, key="k").table("read").stored == {"r": "parsed"}
