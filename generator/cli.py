@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from .background import Lost
@@ -170,6 +171,12 @@ def _main(argv: list[str] | None = None) -> int:
     from .writer import BuildFailed, build_site, settings
 
     _source_date_epoch(catalog)
+    # the dumps' entries are in the catalog now: what was read goes, and its memo tables
+    inputs = replace(inputs, results=())
+    if memo is not None:
+        for stage in ("read", "classify"):
+            memo.set_aside(stage)
+    release()
     try:
         links = make_links(catalog, progress, memo)
         if memo is not None:
