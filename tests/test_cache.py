@@ -358,16 +358,21 @@ def test_an_entry_is_linked_into_a_site_and_never_overwrites_in_place(tmp_path):
     assert sorted(p.name for p in there.parent.iterdir()) == ["a.html", "b.html"]
 
 
+def _four_days(root: Path) -> tuple[Path, Path]:
+    """A project and a folder of the first four seed dumps."""
+    dumps = root / "dumps"
+    dumps.mkdir()
+    for day in DAYS[:4]:
+        shutil.copy2(day, dumps / day.name)
+    return _project(root / "project"), dumps
+
+
 def test_a_build_with_nothing_new_computes_nothing_again(tmp_path):
     """Built again from the same inputs after an update (whose dumps came partly from the
     memo and partly from parsing): every dump, classification, paper page, citation and
     page of the site is taken from what the update kept. A memo key that depends on how
     equal values happen to share objects in memory would miss here."""
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
-    for day in DAYS[:4]:
-        shutil.copy2(day, dumps / day.name)
-    config = _project(tmp_path / "project")
+    config, dumps = _four_days(tmp_path)
     _build(config, dumps, tmp_path / "site-first")
     shutil.copy2(DAYS[4], dumps / DAYS[4].name)
     _build(config, dumps, tmp_path / "site-update")
@@ -415,11 +420,7 @@ def test_a_generated_file_where_mkdocs_writes_one_fails_the_build(tmp_path, path
 def test_the_themes_compiled_templates_are_kept_and_a_damaged_one_compiled_again(tmp_path):
     """mkdocs' Jinja templates compiled once and kept in the cache folder: the next build
     loads them (the same site), and one whose file was damaged is compiled again."""
-    dumps = tmp_path / "dumps"
-    dumps.mkdir()
-    for day in DAYS[:4]:
-        shutil.copy2(day, dumps / day.name)
-    config = _project(tmp_path / "project")
+    config, dumps = _four_days(tmp_path)
     _build(config, dumps, tmp_path / "first")
     folder = config.parent / ".build-cache" / "templates"
     kept = sorted(folder.iterdir())
