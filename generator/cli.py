@@ -174,14 +174,12 @@ def _main(argv: list[str] | None = None) -> int:
     # the dumps' entries are in the catalog now: what was read goes, and its memo tables
     inputs = replace(inputs, results=())
     if memo is not None:
-        for stage in ("read", "classify"):
-            memo.set_aside(stage)
+        memo.set_aside_all()  # read and classify
     release()
     try:
         links = make_links(catalog, progress, memo)
         if memo is not None:
-            for stage in ("related", "mentions"):  # the next build's start, out of memory
-                memo.set_aside(stage)
+            memo.set_aside_all()  # the next build's start (related, mentions), out of memory
         release()  # what scoring related papers freed
         with progress.stage("render") as summary:
             config = settings(args.config)

@@ -243,6 +243,22 @@ class Seen:
     lower: Counter[str]  # `_tallies` over every paper
     capital: Counter[str]
 
+    def row(self, row: int) -> str:
+        end = self.starts[row + 1] - 1 if row + 1 < len(self.starts) else len(self.text) - 1
+        return self.text[self.starts[row]:end]
+
+    @staticmethod
+    def of(names: Names, rows: _Rows, texts: Sequence[str], found_of: Sequence[set[str]],
+           lower: Counter[str], capital: Counter[str]) -> Seen:
+        starts, at = [], 0
+        for text in texts:
+            starts.append(at)
+            at += len(text) + 1
+        return Seen(names, rows.rows, tuple(rows.counts), "".join(t + "\0" for t in texts),
+                    tuple(starts), {rows.prints[k]: frozenset(found_of[row])
+                                    for row, k in enumerate(rows.first) if found_of[row]},
+                    lower, capital)
+
 
 @dataclass(frozen=True)
 class _Rows:
@@ -274,18 +290,17 @@ def _counted(papers: Sequence[Paper], rows: _Rows, halves: bool, seen: Seen | No
              ) -> tuple[Counter[str], Counter[str]]:
     """`_tallies` over every paper: the last build's, with the papers added since
     counted, when no paper left or changed its abstract; else all counted again."""
-    if seen is not None and all(
-            rows.counts[row] >= seen.counts[before] if (row := rows.rows.get(print_))
-            is not None else False for print_, before in seen.rows.items()):
-        added = [papers[rows.first[row]].abstract
-                 for print_, row in rows.rows.items()
-                 for _ in range(rows.counts[row] - (seen.counts[seen.rows[print_]]
-                                                    if print_ in seen.rows else 0))]
+    if seen is None:
+        return _tallies([p.abstract for p in papers], halves)
+    before = {print_: seen.counts[row] for print_, row in seen.rows.items()}
+    more = {row: rows.counts[row] - before.get(print_, 0) for print_, row in rows.rows.items()}
+    if all(print_ in rows.rows for print_ in before) and min(more.values(), default=0) >= 0:
+        added = [papers[rows.first[row]].abstract for row, n in more.items() for _ in range(n)]
         lower, capital = _tallies(added)
         lower.update(seen.lower)
         capital.update(seen.capital)
         return lower, capital
-    return _tallies([p.abstract for p in papers], halves)
+    return _tallies([p.abstract for p in papers], halves)  # a paper left or changed
 
 
 def _prefixes(names: Names) -> set[str]:
@@ -314,9 +329,7 @@ def _search(papers: Sequence[Paper], rows: _Rows, names: Names, halves: bool,
             if before is None:
                 todo.append(row)
                 continue
-            end = seen.starts[before + 1] - 1 if before + 1 < len(seen.starts) \
-                else len(seen.text) - 1
-            texts[row] = seen.text[seen.starts[before]:end]
+            texts[row] = seen.row(before)
             found = set(seen.found.get(print_, ())) - gone
             if before in again:
                 found |= _found(papers[k].abstract, fresh, fresh_prefixes, squashed)
@@ -348,9 +361,7 @@ def _rows_holding(seen: Seen, names: Names) -> set[int]:
         at = plain.find(key)
         while at != -1:
             row = bisect_right(starts, at) - 1
-            end = seen.starts[row + 1] - 1 if row + 1 < len(seen.starts) \
-                else len(seen.text) - 1
-            if whole.search(seen.text[seen.starts[row]:end]):
+            if whole.search(seen.row(row)):
                 out.add(row)
             if row + 1 >= len(starts):
                 break
@@ -402,14 +413,7 @@ def mentions_kept(papers: Sequence[Paper], halves: bool = False, seen: Seen | No
     found_of, texts = _search(papers, rows, names, halves, seen)
     found = {p.id: found_of[rows.rows[print_]]
              for p, print_ in zip(papers, rows.prints, strict=True)}
-    starts, at = [], 0
-    for text in texts:
-        starts.append(at)
-        at += len(text) + 1
-    kept = Seen(names, rows.rows, tuple(rows.counts), "".join(text + "\0" for text in texts),
-                tuple(starts), {rows.prints[k]: frozenset(found_of[row])
-                                for row, k in enumerate(rows.first) if found_of[row]},
-                lower, capital)
+    kept = Seen.of(names, rows, texts, found_of, lower, capital)
     seen_in = Counter(t for targets in found.values() for t in targets)
     limit = max(3, int(COMMON_NAME_SHARE * len(papers)))
     out: dict[str, tuple[str, ...]] = {}

@@ -382,6 +382,20 @@ def _shares(pages: dict[str, bytes], hits: dict[str, Path], nav: set[str] | None
     return [set(todo[k::count]) for k in range(count)]
 
 
+def _collect(running: list) -> list:
+    """Every forked process's result, each waited for; the first failure is raised once
+    all are collected."""
+    results, failure = [], None
+    for wait in running:
+        try:
+            results.append(wait())
+        except Exception as exc:
+            failure = failure or exc
+    if failure is not None:
+        raise failure
+    return results
+
+
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path,
                cache_dir: Path | None = AUTOMATIC) -> BuildReport:
     """Build the site into a staging folder and swap it in. `cache_dir`: the page cache
@@ -431,19 +445,10 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
                                                    set().union(*shares[1:]), None, True,
                                                    compiled)
         except BaseException:
-            for wait in running:  # collect the other processes; this failure is raised
-                with contextlib.suppress(Exception):
-                    wait()
+            with contextlib.suppress(Exception):  # the other processes collected
+                _collect(running)
             raise
-        results = []
-        for k, wait in enumerate(running):  # every process collected, the first failure raised
-            try:
-                results.append(wait())
-            except BaseException:
-                for rest in running[k + 1:]:
-                    with contextlib.suppress(Exception):
-                        rest()
-                raise
+        results = _collect(running)
         for share, (built, _, _) in zip(shares[1:], results[1:], strict=True):
             for uri in share:
                 output[uri].parent.mkdir(parents=True, exist_ok=True)
