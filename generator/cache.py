@@ -7,7 +7,8 @@ hash of everything that page's HTML is made of:
 * the build's key: the generator's own files, the theme overrides, the hand-written docs,
   `mkdocs.yml`, the settings it reads from the environment, the engine and the versions
   of every package the page passes through (`build_key`);
-* the page's address and its full text (front matter and body).
+* the page's address and its full text (front matter and body), as the site model
+  holds it (packed).
 
 The navigation is part of every page, so the cache is used only when every entry of the
 `nav` has its title in `mkdocs.yml` (a title taken from a page's text could change
@@ -17,7 +18,8 @@ The folder (`.build-cache/` beside `mkdocs.yml`, git-ignored) holds `manifest.js
 (the build key, and each entry's SHA-256) and `pages/<entry>.html`. Whatever cannot be
 proven valid is thrown away whole (the manifest and every page; the stage memo beside them,
 `stages/`, proves its own validity): another build key, a manifest that does not parse,
-an entry whose bytes do not match their hash. This module is part of the writer stage:
+an entry whose bytes do not match their hash. Every entry is checked on another core
+while the pages are made (`checked`). This module is part of the writer stage:
 it is the only other one that touches the disk.
 """
 
@@ -65,9 +67,11 @@ def build_key(config_file: Path, docs_src: Path) -> str:
     return digest.hexdigest()
 
 
-def entry(key: str, uri: str, text: str) -> str:
-    """The name of a page's entry: the hash of the build key, its address and text."""
-    return hashlib.sha256(f"{key}\0{uri}\0{text}".encode()).hexdigest()
+def entry(key: str, uri: str, packed: bytes) -> str:
+    """The name of a page's entry: the hash of the build key, its address and its text as
+    the model holds it, packed (`generator.packed`: another text never packs to the same
+    bytes; the same text packed by another version of LZ4 only misses the cache)."""
+    return hashlib.sha256(f"{key}\0{uri}\0".encode() + packed).hexdigest()
 
 
 @dataclass
@@ -97,6 +101,20 @@ class PageCache:
 
 class Invalid(Exception):
     pass
+
+
+def checked(folder: Path, key: str) -> PageCache:
+    """The cache in `folder` for this build key with every entry's HTML checked against
+    its hash (an empty one, `clear`, when any does not match): what `verify` proves of one
+    entry, for all at once, so that it can run on another core while the pages are made."""
+    store = open_cache(folder, key)
+    try:
+        for name in store.hashes:
+            store.verify(name)
+    except Invalid as exc:
+        clear(folder)
+        return PageCache(folder, key, reason=str(exc))
+    return store
 
 
 def open_cache(folder: Path, key: str) -> PageCache:

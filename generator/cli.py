@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from dataclasses import replace
@@ -168,7 +169,7 @@ def _main(argv: list[str] | None = None) -> int:
         return EXIT_OK
     from .render import DuplicateOutput, SiteInput, build_site_model
     from .tags import curated_files
-    from .writer import BuildFailed, build_site, settings
+    from .writer import BuildFailed, build_site, check_page_cache, settings
 
     _source_date_epoch(catalog)
     # the dumps' entries are in the catalog now: what was read goes, and its memo tables
@@ -176,6 +177,9 @@ def _main(argv: list[str] | None = None) -> int:
     if memo is not None:
         memo.set_aside_all()  # read and classify
     release()
+    docs = args.config.parent / "docs"
+    # the page cache's entries checked on another core while the pages are made
+    checked = check_page_cache(args.config, docs)
     try:
         links = make_links(catalog, progress, memo)
         if memo is not None:
@@ -189,29 +193,33 @@ def _main(argv: list[str] | None = None) -> int:
                              config.edit_branch)
             rendered, items = (memo.table("render"), memo.table("items")) \
                 if memo is not None else (None, None)
+            others = memo.table("pages") if memo is not None else None
             model = build_site_model(data, rendered, items,
                                      memo.pickled("search") if memo is not None else None,
-                                     memo.table("cite") if memo is not None else None)
+                                     memo.table("cite") if memo is not None else None, others)
             summary.append(f"{counted(len(model.docs), 'page')}, "
                            f"{counted(len(model.files), 'file')}"
-                           + (f"; paper pages rendered before: {rendered.hits}, list items: "
-                              f"{items.hits}" if rendered is not None and items is not None
-                              else ""))
+                           + (f"; paper pages rendered before: {rendered.hits}, digest pages: "
+                              f"{others.hits}, list items: {items.hits}"
+                              if rendered is not None and items is not None
+                              and others is not None else ""))
         # the model holds all mkdocs needs: the rest goes before mkdocs (and the processes
         # it forks) runs, the memo's tables written already
         ledger, before = catalog.ledger, inputs.ledger
         del data, links, catalog, inputs, problems
         if memo is not None:
             memo.set_aside_all()
-            rendered = items = None
+            rendered = items = others = None
         release()
         with progress.stage("mkdocs build") as summary:
-            built = build_site(model, args.config, args.config.parent / "docs", args.site)
+            built = build_site(model, args.config, docs, args.site, checked=checked)
             summary.append(f"-> {args.site}, {built.reused} of "
                            f"{counted(built.pages, 'page')} from the page cache")
             if built.cache_reset:
                 summary.append(f"(cache cleared: {built.cache_reset})")
     except (BuildFailed, DuplicateOutput) as exc:
+        with contextlib.suppress(Exception):
+            checked()  # its process collected
         if memo is not None:
             memo.discard()
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)

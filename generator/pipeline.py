@@ -80,7 +80,7 @@ def read_inputs(dumps_dir: Path, curation_dir: Path, progress: Progress,
                        f"{counted(sum(len(r.entries) for r in results), 'entry')}"
                        + (f"; parsed before: {parsed.hits}" if parsed is not None else ""))
     curation, problems = load_curation(curation_dir)
-    taxonomy, more = load_taxonomy(curation_dir)
+    taxonomy, more = load_taxonomy(curation_dir, memo=parsed)
     curated, tag_problems = load_curated(*read_tag_files(curation_dir))
     recorded, ledger_problems = read_ledger(ledger_path(dumps_dir, ledger))
     return Inputs(results, curation, taxonomy,

@@ -152,12 +152,14 @@ class _Context:
     rendered, under the hash of what they show (`item`)."""
 
     def __init__(self, data: SiteInput, memo: Table | None = None,
-                 cites: Table | None = None):
+                 cites: Table | None = None, pages: Table | None = None):
         catalog = data.catalog
         self.data = data
         self.memo = memo
         self.cites = cites
+        self.pages = pages  # pages earlier builds rendered, packed, under their values' hash
         self._items: dict[tuple, Markup] = {}
+        self._cards: dict[str, tuple[Card, str]] = {}
         self.papers = {p.id: p for p in catalog.papers}
         self.dumps: dict[str, Dump] = {d.name: d for d in catalog.dumps}
         self.dump_rank = {d.name: i for i, d in enumerate(catalog.dumps)}
@@ -257,17 +259,29 @@ class _Context:
         place = (macro, paper.id, root, args)
         found = self._items.get(place)
         if found is None:
-            iso, day = self.when(paper)
-            card = Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
-                        self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
+            card, _ = self.card(paper)
 
             def render() -> str:
                 return str(getattr(ENV.get_template("_macros.j2").module, macro)(
                     card, root, *args))
 
             text = render() if self.memo is None else \
-                self.memo.get(memo_key_of(repr((macro, root, args, card))), render)
+                self.memo.get(self.item_key(macro, paper, root, *args), render)
             found = self._items[place] = Markup(text)
+        return found
+
+    def item_key(self, macro: str, paper: Paper, root: str, *args: object) -> str:
+        """The hash of everything `item` shows."""
+        return memo_key_of(repr((macro, root, args)), self.card(paper)[1])
+
+    def card(self, paper: Paper) -> tuple[Card, str]:
+        """The paper as its list items show it, and that card's `repr` (made once)."""
+        found = self._cards.get(paper.id)
+        if found is None:
+            iso, day = self.when(paper)
+            card = Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
+                        self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
+            found = self._cards[paper.id] = (card, repr(card))
         return found
 
     @staticmethod
@@ -567,9 +581,10 @@ def _month_title(key: str) -> str:
     return "Saves without a year" if key == UNDATED else month_label(key)
 
 
-def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
+def digest_page(digest: Digest, k: int, ctx: _Context) -> bytes:
     """Each paper once, under the topic it scores highest in, with all its topics as
-    chips; papers seen in an earlier digest say where."""
+    chips; papers seen in an earlier digest say where. Packed; taken from the memo
+    (`_Context.pages`) when an earlier build rendered the same values."""
     papers = [ctx.papers[i] for i in (*digest.new, *(i for i, _ in digest.seen_before))]
     first = {i: ctx.digest_refs[name] for i, name in digest.seen_before}
     order = {v.id: n for n, v in enumerate(ctx.topic_views)}
@@ -585,10 +600,24 @@ def digest_page(digest: Digest, k: int, ctx: _Context) -> str:
             "feeds": _feed_links(SITE_FEED),
             "sidebar": sidebar("In this digest", [(title, f"#{gid}", False, len(items))
                                                   for gid, title, items in groups])}
-    return _page(meta, "digest.md.j2", digest=digest, ctx=ctx, root="../../", groups=groups,
-                 month=month, month_title=_month_title(month),
-                 previous=ctx.digests[k - 1] if k > 0 else None,
-                 following=ctx.digests[k + 1] if k + 1 < len(ctx.digests) else None)
+    root = "../../"
+    previous = ctx.digests[k - 1] if k > 0 else None
+    following = ctx.digests[k + 1] if k + 1 < len(ctx.digests) else None
+
+    def render() -> bytes:
+        return pack(_page(meta, "digest.md.j2", digest=digest, ctx=ctx, root=root,
+                          groups=groups, month=month, month_title=_month_title(month),
+                          previous=previous, following=following))
+
+    if ctx.pages is None:
+        return render()
+    # what the template shows: its values, each item by the hash of what it shows
+    key = memo_key_of("digest page", repr((
+        meta, digest, root, month, _month_title(month),
+        *((d.url, d.label) if d else None for d in (previous, following)),
+        [(gid, title, [ctx.item_key("digest_item", p, root, first) for p, first in items])
+         for gid, title, items in groups])))
+    return ctx.pages.get(key, render)
 
 
 def _by_month(digests: Sequence[Digest]) -> dict[str, list[Digest]]:
@@ -718,15 +747,16 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
 
 def build_site_model(data: SiteInput, memo: Table | None = None,
                      items: Table | None = None, terms: Pickled | None = None,
-                     cites: Table | None = None) -> SiteModel:
+                     cites: Table | None = None, pages: Table | None = None) -> SiteModel:
     """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
     items (`_Context.item`); `terms`: each paper's search terms (`search.analysis`, read
     and filled where the search index is made); `cites`: each paper's BibTeX entry
-    (`_Context.bibtex`). They change how long rendering takes, never what it gives."""
+    (`_Context.bibtex`); `pages`: the digest pages (`digest_page`). They change how long
+    rendering takes, never what it gives."""
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     docs = _Outputs()
     files = _Outputs()
-    ctx = _Context(data, items, cites)
+    ctx = _Context(data, items, cites, pages)
     # the search index and the exports on another core while the pages are rendered here
     elsewhere = background.start(_index_and_exports, data, ctx, topic_titles, terms)
     docs.add("index.md", home_page(ctx))
@@ -760,7 +790,7 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
     for path, text in digest_month_pages(ctx):
         docs.add(path, text)
     for k, digest in enumerate(ctx.digests):
-        docs.add(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
+        docs.add_packed(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
     for path, text in trends_pages(ctx):
         docs.add(path, text)
     feeds = [(SITE_FEED, None, None)] + [(_topic_feed(v), v.id, None) for v in ctx.topic_views]

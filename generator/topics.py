@@ -191,7 +191,10 @@ def _closest(word: str, known: Sequence[str]) -> str:
     return f"; did you mean '{found[0]}'?" if found else ""
 
 
-def load_taxonomy(folder: Path, display: str = "curation") -> tuple[Taxonomy, list[Problem]]:
+def load_taxonomy(folder: Path, display: str = "curation", memo: Table | None = None
+                  ) -> tuple[Taxonomy, list[Problem]]:
+    """`memo`: what earlier builds made of the same text (`generator.memo`); it changes
+    how long reading takes, never what it gives."""
     path = folder / TOPICS_FILE
     name = f"{display}/{TOPICS_FILE}"
     if not os.path.lexists(path):
@@ -199,6 +202,14 @@ def load_taxonomy(folder: Path, display: str = "curation") -> tuple[Taxonomy, li
     text, why, line = read_utf8(path, strict_yaml.MAX_BYTES)
     if text is None:
         return Taxonomy(()), [Problem(name, line, ERROR, why or "unreadable")]
+    if memo is None:
+        return _taxonomy_of(name, text)
+    taxonomy, problems = memo.get(digest("taxonomy", name, text),
+                                  lambda: _taxonomy_of(name, text))
+    return taxonomy, list(problems)
+
+
+def _taxonomy_of(name: str, text: str) -> tuple[Taxonomy, list[Problem]]:
     parsed, node, problems = validate(name, text, TopicsFile)
     if parsed is None:
         return Taxonomy(()), problems

@@ -13,8 +13,11 @@ import re
 import shutil
 import sys
 import tempfile
+import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from jinja2 import FileSystemBytecodeCache
 
@@ -23,6 +26,9 @@ from .background import cores
 from .packed import Texts, unpacked_bytes
 from .render import SiteModel
 from .search import INDEX_DIR
+
+if TYPE_CHECKING:
+    from .cache import PageCache
 
 ENGINE_VARIABLE = "PAPER_INDEX_ENGINE"  # "mkdocs" (the default) or "properdocs"
 REUSE_FRAGMENTS = True  # False: every page renders its own tabs and navigation (tests)
@@ -102,7 +108,6 @@ def _generated_pages(pages: dict[str, bytes]):
     from mkdocs.exceptions import PluginError
     from mkdocs.plugins import BasePlugin
 
-    from .cache import link_or_copy
     from .packed import unpack
     from .safe import page_body, read_front_matter
 
@@ -116,33 +121,66 @@ def _generated_pages(pages: dict[str, bytes]):
             self.output: dict[str, Path] = {}  # address -> where its HTML is written
             self.elsewhere: set[str] = set()  # pages another process builds
             self.only: set[str] | None = None  # build only these (a worker's share)
+            self.listed: set[str] = set()  # the pages of the configured nav
+            self.unbuilt: list = []  # the generated pages mkdocs leaves out (`on_files`)
+            self.linking: threading.Thread | None = None
+            self.sitemap = False  # whether this build writes the theme's sitemap (`on_config`)
+            self.nav = None
+            self.files = None
+            self.env = None
+
+        def on_config(self, config):
+            """The theme's sitemap is written last (`on_post_build`), with the pages
+            mkdocs left out; a worker's share writes none."""
+            templates = config.theme.static_templates
+            self.sitemap = "sitemap.xml" in templates and self.only is None
+            templates.discard("sitemap.xml")
+            return config
 
         def on_files(self, files, config):
             """The generated pages join the hand-written ones from memory (nothing is
-            written for them); each generated page's output file; a page the cache holds
-            is written from it now, and mkdocs' dirty build leaves it alone
-            (`is_modified`), as it leaves the pages another process builds."""
-            from mkdocs.structure.files import File
+            written for them), each with its output file.
 
+            A page out of the nav that this process does not build (the cache holds it,
+            or another process builds it) is left out of mkdocs' pages: no page object,
+            nothing built, and the sitemap lists it in `on_post_build`. It stays a file,
+            so a hand-written page's link to it resolves. Its anchors were checked when
+            it was built, and a change of the hand-written pages changes the cache's
+            build key. A nav page not built here is marked unmodified, which mkdocs'
+            dirty build leaves alone. The cached pages' HTML is linked into place on a
+            thread while mkdocs builds the others."""
+            from mkdocs.structure.files import File, InclusionLevel
+
+            links = []  # (cached HTML, where it goes)
             for uri in pages:
                 if files.get_file_from_path(uri) is not None:
                     self.fail(f"{uri}: a generated page would replace the hand-written "
                               f"page of the same name")
+                skipped = (uri in self.elsewhere or uri in self.cached
+                           or (self.only is not None and uri not in self.only))
+                # a page out of the nav that this process does not build is left out of
+                # mkdocs' pages (no page object, nothing built) but stays a file, so a
+                # link to it from a hand-written page still resolves
+                left_out = skipped and uri not in self.listed
                 # no content: `on_page_read_source` gives mkdocs the page's source
-                files.append(File.generated(config, uri, content=""))
-            for file in files.documentation_pages():
-                uri = file.src_uri
-                if uri in pages:
-                    self.output[uri] = Path(file.abs_dest_path)
-                if uri in self.elsewhere or (self.only is not None and uri not in self.only):
+                file = File.generated(config, uri, content="", inclusion=(
+                    InclusionLevel.EXCLUDED if left_out else InclusionLevel.UNDEFINED))
+                files.append(file)
+                self.output[uri] = path = Path(file.abs_dest_path)
+                if left_out:
+                    self.unbuilt.append(file)
+                elif skipped:
                     file.is_modified = _unmodified
-                    continue
-                html = self.cached.get(uri)
-                if html is not None:
-                    self.output[uri].parent.mkdir(parents=True, exist_ok=True)
-                    link_or_copy(html, self.output[uri], fresh=True)
-                    file.is_modified = _unmodified
+                if uri in self.cached:
+                    links.append((self.cached[uri], path))
+            # the cached pages' HTML put in place while mkdocs builds the others
+            self.linking = threading.Thread(target=_link_all, args=(links,))
+            self.linking.start()
             return files
+
+        def on_nav(self, nav, config, files):
+            self.nav, self.files = nav, files
+            return nav
 
         def fail(self, message: str) -> None:
             self.failure = message
@@ -175,7 +213,7 @@ def _generated_pages(pages: dict[str, bytes]):
             # what mkdocs writes: every file (pages and static files), the theme's
             # templates and the configuration's (the sitemap also gzipped)
             self.written = {f.dest_uri for f in files} | set(config.theme.static_templates) \
-                | set(config.extra_templates) | {"sitemap.xml.gz"}
+                | set(config.extra_templates) | {"sitemap.xml", "sitemap.xml.gz"}
             if self.compiled is not None:  # no template compiled again while its text is the same
                 env.bytecode_cache = _Compiled(self.compiled)
 
@@ -195,7 +233,29 @@ def _generated_pages(pages: dict[str, bytes]):
                 return rendered[key]
 
             env.globals["paper_index_fragment"] = fragment
+            self.env = env
             return env
+
+        def on_post_build(self, config):
+            """The theme's sitemap (and its gzipped copy) as mkdocs writes it, listing
+            every page: those mkdocs built and those it left out."""
+            self.finish()
+            if not self.sitemap:
+                return
+            from mkdocs.commands.build import _build_theme_template
+            from mkdocs.utils import get_build_date
+
+            unbuilt = {id(f) for f in self.unbuilt}
+            date = get_build_date()
+            listed = _Listed(_Unbuilt(f, config.site_url, date) if id(f) in unbuilt else f
+                             for f in self.files if f.is_documentation_page()
+                             and (id(f) in unbuilt or f.inclusion.is_included()))
+            _build_theme_template("sitemap.xml", self.env, listed, config, self.nav)
+
+        def finish(self) -> None:
+            if self.linking is not None:
+                self.linking.join()
+                self.linking = None
 
         def on_page_content(self, html, page, config, files):
             anchors = getattr(page, "generated_anchors", None)
@@ -221,6 +281,38 @@ def _generated_pages(pages: dict[str, bytes]):
 
 def _unmodified() -> bool:
     return False
+
+
+def _link_all(links: list[tuple[Path, Path]]) -> None:
+    from .cache import link_or_copy
+
+    for source, target in links:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        link_or_copy(source, target, fresh=True)
+
+
+class _Listed(list):
+    """The pages the theme's sitemap lists, as mkdocs' template builder takes them."""
+
+    def documentation_pages(self) -> list:
+        return self
+
+
+class _Unbuilt:
+    """A generated page mkdocs left out, as the sitemap reads a page: its addresses,
+    computed by the engine's own method, and the build's date."""
+
+    is_link = False
+
+    def __init__(self, file, site_url: str | None, date: str) -> None:
+        from mkdocs.structure.pages import Page
+
+        self.page = self
+        self.file = file
+        self.url = file.url
+        self.meta: dict = {}
+        self.update_date = date
+        Page._set_canonical_url(self, site_url)
 
 
 class _Compiled(FileSystemBytecodeCache):
@@ -286,6 +378,9 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
         config.plugins["paper-index-generated-pages"] = check
         check.cached, check.elsewhere, check.only = cached or {}, set(elsewhere), only
         check.compiled = compiled
+        listed = _nav_pages(config.nav)
+        # a nav without all its titles: no page is left out (each is built or unmodified)
+        check.listed = listed if listed is not None else set(pages or {})
         notice = _DirtyNotice()
         logger = logging.getLogger(build.__module__)  # the engine's (mkdocs or properdocs)
         logger.addFilter(notice)
@@ -293,6 +388,7 @@ def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
             build(config, dirty=fresh or bool(check.cached or elsewhere or only is not None))
         finally:
             logger.removeFilter(notice)
+            check.finish()
     except (MkDocsException, SystemExit) as exc:
         raise BuildFailed(f"mkdocs build failed: {check.failure or exc}") from None
     return check.output, len(check.cached), check.written
@@ -336,7 +432,12 @@ def _navigation(config_file: Path) -> set[str] | None:
     """The pages of the configured `nav` when every entry has its title in `mkdocs.yml`
     (then a page out of the nav can be built without the others), else None."""
     found = _configuration(config_file)
-    if found is None or not _titled(found.nav):
+    return None if found is None else _nav_pages(found.nav)
+
+
+def _nav_pages(nav) -> set[str] | None:
+    """The pages of a configured `nav` whose entries all have their titles, else None."""
+    if not _titled(nav):
         return None
     listed: set[str] = set()
 
@@ -348,7 +449,7 @@ def _navigation(config_file: Path) -> set[str] | None:
             elif isinstance(value, str):
                 listed.add(value)
 
-    walk(found.nav)
+    walk(nav)
     return listed
 
 
@@ -396,34 +497,50 @@ def _collect(running: list) -> list:
     return results
 
 
+def check_page_cache(config_file: Path, docs_src: Path, cache_dir: Path | None = AUTOMATIC
+                     ) -> Callable[[], PageCache | None]:
+    """Start checking the page cache (`cache.checked`) on another core; the function
+    returned gives it, or None where there is none: `cache_dir` None, or a nav title
+    taken from a page, when every page needs the others."""
+    from .memo import default_folder
+
+    if cache_dir is AUTOMATIC:
+        cache_dir = default_folder(config_file)
+    if cache_dir is None:
+        return lambda: None
+    return background.start(_checked_cache, cache_dir, config_file, docs_src)
+
+
+def _checked_cache(cache_dir: Path, config_file: Path, docs_src: Path
+                   ) -> PageCache | None:
+    from . import cache
+
+    if _navigation(config_file) is None:
+        return None
+    return cache.checked(cache_dir, cache.build_key(config_file, docs_src))
+
+
 def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Path,
-               cache_dir: Path | None = AUTOMATIC) -> BuildReport:
+               cache_dir: Path | None = AUTOMATIC,
+               checked: Callable[[], PageCache | None] | None = None) -> BuildReport:
     """Build the site into a staging folder and swap it in. `cache_dir`: the page cache
-    (`.build-cache/` beside `mkdocs.yml` by default; None: no cache)."""
+    (`.build-cache/` beside `mkdocs.yml` by default; None: no cache); `checked`: its
+    check, started earlier (`check_page_cache`, for the same folder)."""
     from . import cache
 
     site_dir = site_dir.resolve()
     site_dir.parent.mkdir(parents=True, exist_ok=True)
-    if cache_dir is AUTOMATIC:
-        cache_dir = cache.default_folder(config_file)
+    if checked is None:
+        checked = check_page_cache(config_file, docs_src, cache_dir)
     pages = dict(model.docs.packed())
     nav = _navigation(config_file)
-    if nav is None:  # a nav title taken from a page: every page needs the others
-        cache_dir = None
-    store = None
+    store = checked() if nav is not None else None
     names: dict[str, str] = {}
     hits: dict[str, Path] = {}
-    if cache_dir is not None:
-        store = cache.open_cache(cache_dir, cache.build_key(config_file, docs_src))
-        names = {uri: cache.entry(store.key, uri, text) for uri, text in model.docs}
-        try:
-            for uri, name in names.items():
-                if store.verify(name):
-                    hits[uri] = store.path(name)
-        except cache.Invalid as exc:
-            cache.clear(cache_dir)
-            store = cache.PageCache(cache_dir, store.key, reason=str(exc))
-            hits = {}
+    if store is not None:
+        names = {uri: cache.entry(store.key, uri, blob) for uri, blob in pages.items()}
+        hits = {uri: store.path(name) for uri, name in names.items() if name in store.hashes}
+    compiled = store.folder / TEMPLATES if store is not None else None
     staging = Path(tempfile.mkdtemp(dir=site_dir.parent, prefix=f".{site_dir.name}-build-"))
     try:
         docs = docs_src.resolve()  # mkdocs adds the generated pages from memory
@@ -435,7 +552,6 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         shares = _shares(pages, hits, nav)
         # the other shares of the pages to build, each in a forked process (which holds
         # the pages already: nothing is copied to it)
-        compiled = cache_dir / TEMPLATES if cache_dir is not None else None
         running += [background.start(mkdocs_build, config_file, docs,
                                      staging / f"share-{k}", pages, None, (), share, True,
                                      compiled)

@@ -7,6 +7,7 @@ the one the build finds by itself beside that mkdocs.yml.
 
 from __future__ import annotations
 
+import gzip
 import json
 import re
 import shutil
@@ -109,8 +110,8 @@ def test_the_update_reads_classifies_and_renders_only_what_is_new(updated):
     assert items[0] == items[2] == 0 < items[1]
     stages = updated["config"].parent / ".build-cache" / "stages"
     assert sorted(p.name for p in stages.iterdir()) == [
-        "cite.pickle", "classify.pickle", "items.pickle", "mentions.pickle", "read.pickle",
-        "related.pickle", "render.pickle", "search.pickle"]
+        "cite.pickle", "classify.pickle", "items.pickle", "mentions.pickle", "pages.pickle",
+        "read.pickle", "related.pickle", "render.pickle", "search.pickle"]
 
 
 @pytest.mark.parametrize("damage", ["payload", "header", "truncated", "not a table"])
@@ -436,3 +437,41 @@ def test_the_themes_compiled_templates_are_kept_and_a_damaged_one_compiled_again
     first = tree_digest(tmp_path / "first")
     assert len(first) > 50
     assert tree_digest(tmp_path / "second") == first == tree_digest(tmp_path / "third")
+
+
+def test_a_hand_written_link_to_a_cached_page_and_the_sitemap_hold_in_an_update(tmp_path):
+    """The pages the cache holds are left out of mkdocs' pages (nothing is built for
+    them) but stay files: a hand-written page's link to one, anchor and all, resolves in
+    a build from the cache as in a clean one, and the sitemap lists every page. A link to
+    an anchor the page lacks fails the build: changing the hand-written page changes the
+    build key, so that build is a clean one."""
+    config = _project(tmp_path / "project")
+    dumps = tmp_path / "dumps"
+    dumps.mkdir()
+    for day in DAYS:
+        shutil.copy2(day, dumps / day.name)
+    _build(config, dumps, tmp_path / "plain")
+    paper = sorted((tmp_path / "plain" / "papers").iterdir())[3].name
+    data = config.parent / "docs" / "data.md"
+    text = data.read_text(encoding="utf-8")
+    data.write_text(text + f"\n[One paper's abstract](papers/{paper}.md#abstract)\n",
+                    encoding="utf-8")
+    first = _build(config, dumps, tmp_path / "one")
+    log = _build(config, dumps, tmp_path / "two")
+    reused, pages = _reused(log)
+    assert reused == pages and _reused(first)[0] == 0, log
+    assert tree_digest(tmp_path / "one") == tree_digest(tmp_path / "two")
+    html = (tmp_path / "two" / "data" / "index.html").read_text(encoding="utf-8")
+    assert f'href="../papers/{paper}/#abstract"' in html
+    sitemap = (tmp_path / "two" / "sitemap.xml").read_text(encoding="utf-8")
+    listed = re.findall(r"<loc>([^<]*)</loc>", sitemap)
+    papers = json.loads((tmp_path / "two" / "api" / "papers.json").read_text(
+        encoding="utf-8"))["papers"]
+    assert len(papers) > 300 and len(listed) == len(set(listed))
+    assert {f"papers/{p['id']}/" for p in papers} <= {u.split("/", 3)[3] for u in listed}
+    with gzip.open(tmp_path / "two" / "sitemap.xml.gz") as packed:
+        assert packed.read().decode("utf-8") == sitemap
+    data.write_text(text + f"\n[Nowhere](papers/{paper}.md#no-such-part)\n", encoding="utf-8")
+    done = run_cli("build", "--dumps", str(dumps), "--config", str(config),
+                   "--site", str(tmp_path / "three"))
+    assert done.returncode == 3 and "strict mode" in done.stderr, done.stderr

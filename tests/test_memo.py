@@ -85,6 +85,25 @@ def test_reading_and_classifying_through_the_memo_give_the_same_values(tmp_path)
     assert len(table.used) - table.hits == 1 and table.hits > 300  # one paper classified
 
 
+def test_the_taxonomy_through_the_memo_is_the_same_problems_and_all(tmp_path):
+    """The topics file parsed once into the memo, then taken from it; a broken one gives
+    the same problems (file and line) from the memo as parsed, and its fix is parsed."""
+    folder = tmp_path / "curation"
+    folder.mkdir()
+    good = (REPO / "curation" / "topics.yml").read_text(encoding="utf-8")
+    cases = [good, good.replace("topics:", "topics:\n  - id: [", 1), good]
+    for k, text in enumerate(cases):  # one memo throughout: each text under its own key
+        (folder / "topics.yml").write_text(text, encoding="utf-8")
+        plain = load_taxonomy(folder)
+        assert bool(plain[1]) == (k == 1)  # precondition: only the broken file has problems
+        assert bool(plain[0].topics) == (k != 1)
+        for _ in range(2):  # parsed (or taken from the memo), then taken from the memo
+            memo = Memo(tmp_path / "memo", key="k")
+            assert load_taxonomy(folder, memo=memo.table("read")) == plain
+            memo.save()
+        assert memo.table("read").hits == 1
+
+
 def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp_path):
     """The seed site's model rendered into a memo, then from it: the same model. Then one
     paper renamed: its own page, the pages that link to it (related papers, mentions) and
@@ -100,13 +119,16 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     plain = render.build_site_model(data)
     first = Memo(tmp_path, key="k")
     assert render.build_site_model(data, first.table("render"), first.table("items"),
-                                   cites=first.table("cite")) == plain
+                                   cites=first.table("cite"), pages=first.table("pages")) == plain
     first.save()
     second = Memo(tmp_path, key="k")
     assert render.build_site_model(data, second.table("render"), second.table("items"),
-                                   cites=second.table("cite")) == plain
+                                   cites=second.table("cite"),
+                                   pages=second.table("pages")) == plain
     pages, items = second.table("render"), second.table("items")
     assert pages.hits == len(pages.used) == len(papers) > 300
+    digests = second.table("pages")
+    assert digests.hits == len(digests.used) == len(catalog.digests) > 3
     assert items.hits == len(items.used) > len(papers)
     cites = second.table("cite")
     assert cites.hits == len(cites.used) == len(papers)
@@ -119,8 +141,9 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     renamed[k] = replace(target, title="A Wholly New Title for Testing")
     changed = replace(data, catalog=replace(catalog, papers=tuple(renamed)), links=links)
     third = Memo(tmp_path, key="k")
-    table, items = third.table("render"), third.table("items")
-    got = render.build_site_model(changed, table, items, cites=third.table("cite"))
+    table, items, others = third.table("render"), third.table("items"), third.table("pages")
+    got = render.build_site_model(changed, table, items, cites=third.table("cite"),
+                                  pages=others)
     assert got == render.build_site_model(changed)
     assert len(papers) - third.table("cite").hits == 1  # the renamed paper's entry
     linking = {pid for pid, r in links.related.items() if target.id in {o for o, _ in r}}
@@ -133,8 +156,13 @@ def test_paper_pages_through_the_memo_are_the_same_and_follow_what_they_show(tmp
     texts = [unpack(v) for key, v in table.used.items()
              if key not in table.stored]
     made = [v for key, v in items.used.items() if key not in items.stored]
+    digest_pages = [unpack(v) for key, v in others.used.items() if key not in others.stored]
+    listing = [d for d in catalog.digests
+               if target.id in {*d.new, *(i for i, _ in d.seen_before)}]
     assert len(texts) == len(linking | {target.id})
-    assert made and all("A Wholly New Title for Testing" in v for v in texts + made)
+    assert len(digest_pages) == len(listing) >= 1  # the digest pages that list the paper
+    assert made and all("A Wholly New Title for Testing" in v
+                        for v in texts + made + digest_pages)
     pages = dict(got.docs)
     for pid in linking | {target.id}:
         assert "A Wholly New Title for Testing" in pages[f"papers/{pid}.md"]
