@@ -159,7 +159,7 @@ class _Context:
         self.cites = cites
         self.pages = pages  # pages earlier builds rendered, packed, under their values' hash
         self._items: dict[tuple, Markup] = {}
-        self._cards: dict[str, tuple[Card, str]] = {}
+        self._cards: dict[str, str] = {}  # paper id -> the hash of its card
         self.papers = {p.id: p for p in catalog.papers}
         self.dumps: dict[str, Dump] = {d.name: d for d in catalog.dumps}
         self.dump_rank = {d.name: i for i, d in enumerate(catalog.dumps)}
@@ -259,7 +259,7 @@ class _Context:
         place = (macro, paper.id, root, args)
         found = self._items.get(place)
         if found is None:
-            card, _ = self.card(paper)
+            card = self.card(paper)
 
             def render() -> str:
                 return str(getattr(ENV.get_template("_macros.j2").module, macro)(
@@ -272,17 +272,16 @@ class _Context:
 
     def item_key(self, macro: str, paper: Paper, root: str, *args: object) -> str:
         """The hash of everything `item` shows."""
-        return memo_key_of(repr((macro, root, args)), self.card(paper)[1])
-
-    def card(self, paper: Paper) -> tuple[Card, str]:
-        """The paper as its list items show it, and that card's `repr` (made once)."""
         found = self._cards.get(paper.id)
-        if found is None:
-            iso, day = self.when(paper)
-            card = Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
-                        self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
-            found = self._cards[paper.id] = (card, repr(card))
-        return found
+        if found is None:  # the card's hash, made once (not the card: memory at 50k)
+            found = self._cards[paper.id] = memo_key_of(repr(self.card(paper)))
+        return memo_key_of(repr((macro, root, args)), found)
+
+    def card(self, paper: Paper) -> Card:
+        """The paper as its list items show it."""
+        iso, day = self.when(paper)
+        return Card(paper.id, paper.title, self.authors_short(paper), bool(paper.authors),
+                    self.teaser(paper), bool(paper.abstract), self.chips(paper), iso, day)
 
     @staticmethod
     def authors_short(paper: Paper) -> str:
