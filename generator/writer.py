@@ -122,7 +122,7 @@ def _generated_pages(pages: dict[str, bytes]):
             self.elsewhere: set[str] = set()  # pages another process builds
             self.only: set[str] | None = None  # build only these (a worker's share)
             self.listed: set[str] = set()  # the pages of the configured nav
-            self.unbuilt: list = []  # the generated pages mkdocs leaves out (`on_files`)
+            self.unbuilt: set[str] = set()  # the generated pages mkdocs leaves out
             self.linking: threading.Thread | None = None
             self.sitemap = False  # whether this build writes the theme's sitemap (`on_config`)
             self.nav = None
@@ -168,7 +168,7 @@ def _generated_pages(pages: dict[str, bytes]):
                 files.append(file)
                 self.output[uri] = path = Path(file.abs_dest_path)
                 if left_out:
-                    self.unbuilt.append(file)
+                    self.unbuilt.add(uri)
                 elif skipped:
                     file.is_modified = _unmodified
                 if uri in self.cached:
@@ -245,11 +245,10 @@ def _generated_pages(pages: dict[str, bytes]):
             from mkdocs.commands.build import _build_theme_template
             from mkdocs.utils import get_build_date
 
-            unbuilt = {id(f) for f in self.unbuilt}
             date = get_build_date()
-            listed = _Listed(_Unbuilt(f, config.site_url, date) if id(f) in unbuilt else f
-                             for f in self.files if f.is_documentation_page()
-                             and (id(f) in unbuilt or f.inclusion.is_included()))
+            listed = _Listed(_Unbuilt(f, config.site_url, date) if f.src_uri in self.unbuilt
+                             else f for f in self.files if f.is_documentation_page()
+                             and (f.src_uri in self.unbuilt or f.inclusion.is_included()))
             _build_theme_template("sitemap.xml", self.env, listed, config, self.nav)
 
         def finish(self) -> None:
@@ -534,7 +533,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         checked = check_page_cache(config_file, docs_src, cache_dir)
     pages = dict(model.docs.packed())
     nav = _navigation(config_file)
-    store = checked() if nav is not None else None
+    store = checked()  # None when `nav` is (`_checked_cache`)
     names: dict[str, str] = {}
     hits: dict[str, Path] = {}
     if store is not None:
