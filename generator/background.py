@@ -2,7 +2,8 @@
 
 `start(function, *args)` forks: the child already holds the arguments (nothing is copied
 or pickled on the way in), computes, and sends back the pickled result through a pipe;
-the returned `wait()` gives that result, or raises the exception the function raised.
+the returned `wait()` gives that result, or raises the exception the function raised
+(each time it is called: the process is collected once).
 Where processes cannot be forked (not Linux) or there is one core, the function runs at
 once in this process. Either way the result is the same value: only the time differs.
 
@@ -66,17 +67,18 @@ def start(function: Callable[..., T], *args: object) -> Callable[[], T]:
         finally:
             os._exit(status)
     os.close(write)
+    done: list[tuple[bool, object]] = []  # the outcome, once collected
 
     def wait() -> T:
-        with os.fdopen(read, "rb") as pipe:
-            payload = pipe.read()
-        _, status = os.waitpid(pid, 0)
-        if not payload:
-            raise Lost(_how(status))
-        ok, value = pickle.loads(payload)
+        if not done:
+            with os.fdopen(read, "rb") as pipe:
+                payload = pipe.read()
+            _, status = os.waitpid(pid, 0)
+            done.append(pickle.loads(payload) if payload else (False, Lost(_how(status))))
+        ok, value = done[0]
         if not ok:
-            raise value
-        return value
+            raise value  # type: ignore[misc]
+        return value  # type: ignore[return-value]
 
     return wait
 

@@ -81,8 +81,8 @@ class PageCache:
     hashes: dict[str, str] = field(default_factory=dict)  # entry -> SHA-256 of its HTML
     reason: str = ""  # why the cache found on disk was thrown away ('' when it was not)
 
-    def path(self, name: str) -> Path:
-        return self.folder / "pages" / f"{name}.html"
+    def path(self, name: str) -> str:
+        return os.path.join(self.folder, "pages", f"{name}.html")
 
     def verify(self, name: str) -> bool:
         """Whether the cache holds this entry; an entry whose bytes do not match the
@@ -91,7 +91,7 @@ class PageCache:
         if expected is None:
             return False
         try:
-            data = self.path(name).read_bytes()
+            data = Path(self.path(name)).read_bytes()
         except OSError:
             raise Invalid(f"entry {name} is missing") from None
         if hashlib.sha256(data).hexdigest() != expected:
@@ -149,7 +149,7 @@ def clear(folder: Path) -> None:
     shutil.rmtree(folder / "pages", ignore_errors=True)
 
 
-def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
+def save(cache: PageCache, pages: dict[str, str | Path], kept: set[str]) -> None:
     """Keep exactly this build's pages (entry -> its HTML file), one file at a time: the
     entries in `kept` (verified and copied from the cache by this build) stay, the others
     are written, entries this build did not use are deleted, then the manifest is
@@ -161,7 +161,7 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
         if name in kept:
             hashes[name] = cache.hashes[name]
             continue
-        hashes[name] = hashlib.sha256(source.read_bytes()).hexdigest()
+        hashes[name] = hashlib.sha256(Path(source).read_bytes()).hexdigest()
         link_or_copy(source, cache.path(name), fresh=True)
     # the manifest first: an entry it no longer names is never read
     write_file(cache.folder / MANIFEST, json.dumps(
@@ -172,7 +172,7 @@ def save(cache: PageCache, pages: dict[str, Path], kept: set[str]) -> None:
     cache.hashes = hashes
 
 
-def link_or_copy(source: Path, target: Path, fresh: bool = False) -> None:
+def link_or_copy(source: str | Path, target: str | Path, fresh: bool = False) -> None:
     """`target` becomes `source`'s file: a hard link where the file system allows it (no
     bytes copied; an entry's hash is checked before each use all the same), else a copy.
     Atomic: a temporary name, then a rename. `fresh`: a plain link first, which is atomic
@@ -184,6 +184,7 @@ def link_or_copy(source: Path, target: Path, fresh: bool = False) -> None:
             return
         except OSError:
             pass  # something there already, or no hard links here: the careful way
+    target = Path(target)
     fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.")
     os.close(fd)
     try:

@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
+from . import background
 from .dedupe import Cluster, Constraints, deduplicate, normal_keys
 from .digests import build_digests, digest_records
 from .ids import assign_ids
 from .model import Catalog, Entry, Ledger, Paper, Problem, ReadResult, Source
 from .readers import DUPLICATE
 from .textnorm import is_truncated
+
+SHARED_KEYS = 4000  # from this many entries, half the keys are made on another core
 
 
 def ordered_entries(results: Sequence[ReadResult]) -> list[Entry]:
@@ -42,7 +45,9 @@ def build_catalog(results: Sequence[ReadResult], constraints: Constraints = Cons
     """`ledger`: the ids published so far (never given to another paper); the catalog's
     ledger has this build's ids added."""
     entries = list(entries) if entries is not None else ordered_entries(results)
-    normal = normal_keys(entries)
+    # the second half's keys on another core
+    half = len(entries) // 2 if len(entries) >= SHARED_KEYS else len(entries)
+    normal = background.in_two(normal_keys, entries, half)
     clusters: tuple[Cluster, ...] = deduplicate(entries, constraints, normal)
     # members are ascending indices into `entries`, which is in dump order: the first
     # member is the earliest entry, and sorting clusters by it gives first-seen order.

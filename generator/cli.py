@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import os
 import sys
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .background import Lost
 from .export import catalog_document, to_json
@@ -26,6 +28,9 @@ from .pipeline import (
 from .progress import Progress
 from .readers import display_path
 from .words import counted
+
+if TYPE_CHECKING:
+    from .cache import PageCache
 
 EXIT_OK, EXIT_INPUT, EXIT_BUILD = 0, 1, 3
 
@@ -140,8 +145,22 @@ def _main(argv: list[str] | None = None) -> int:
     if args.command == "fetch":
         return _fetch(args)
     progress = Progress(quiet=args.quiet)
-    # a build keeps what reading and classifying gave, beside its page cache
-    memo = Memo(default_folder(args.config)) if args.command == "build" else None
+    if args.command != "build":
+        return _stages(args, progress, None, None)
+    from .writer import check_page_cache
+
+    # the page cache's entries checked on another core while the site is made
+    checked = check_page_cache(args.config, args.config.parent / "docs")
+    try:
+        # a build keeps what reading and classifying gave, beside its page cache
+        return _stages(args, progress, Memo(default_folder(args.config)), checked)
+    finally:
+        with contextlib.suppress(Exception):
+            checked()  # its process collected, whatever the build's end
+
+
+def _stages(args: argparse.Namespace, progress: Progress, memo: Memo | None,
+            checked: Callable[[], PageCache | None] | None) -> int:
     try:
         inputs = read_inputs(args.dumps, args.curation, progress, args.ledger, memo)
     except NoDumps as exc:
@@ -167,9 +186,9 @@ def _main(argv: list[str] | None = None) -> int:
             write_text(Path(args.out), text)
             progress.say(f"wrote {args.out} ({counted(len(catalog.papers), 'paper')})")
         return EXIT_OK
-    from .render import DuplicateOutput, SiteInput, build_site_model
+    from .render import DuplicateOutput, SiteInput, build_site_model, start_search_index
     from .tags import curated_files
-    from .writer import BuildFailed, build_site, check_page_cache, settings
+    from .writer import BuildFailed, build_site, settings
 
     _source_date_epoch(catalog)
     # the dumps' entries are in the catalog now: what was read goes, and its memo tables
@@ -178,8 +197,9 @@ def _main(argv: list[str] | None = None) -> int:
         memo.set_aside_all()  # read and classify
     release()
     docs = args.config.parent / "docs"
-    # the page cache's entries checked on another core while the pages are made
-    checked = check_page_cache(args.config, docs)
+    # the search index made on another core while links and pages are made
+    terms = memo.pickled("search") if memo is not None else None
+    index = start_search_index(catalog.papers, inputs.taxonomy, terms)
     try:
         links = make_links(catalog, progress, memo)
         if memo is not None:
@@ -194,13 +214,13 @@ def _main(argv: list[str] | None = None) -> int:
             rendered, items = (memo.table("render"), memo.table("items")) \
                 if memo is not None else (None, None)
             others = memo.table("pages") if memo is not None else None
-            model = build_site_model(data, rendered, items,
-                                     memo.pickled("search") if memo is not None else None,
-                                     memo.table("cite") if memo is not None else None, others)
+            model = build_site_model(data, rendered, items, terms,
+                                     memo.table("cite") if memo is not None else None, others,
+                                     index)
             summary.append(f"{counted(len(model.docs), 'page')}, "
                            f"{counted(len(model.files), 'file')}"
                            + (f"; paper pages rendered before: {rendered.hits}, digest pages: "
-                              f"{others.hits}, list items: {items.hits}"
+                              f"{others.hits}, list items: {items.hits} of {len(items.used)}"
                               if rendered is not None and items is not None
                               and others is not None else ""))
         # the model holds all mkdocs needs: the rest goes before mkdocs (and the processes
@@ -219,7 +239,7 @@ def _main(argv: list[str] | None = None) -> int:
                 summary.append(f"(cache cleared: {built.cache_reset})")
     except (BuildFailed, DuplicateOutput) as exc:
         with contextlib.suppress(Exception):
-            checked()  # its process collected
+            index()  # its process collected
         if memo is not None:
             memo.discard()
         print(f"error: {exc}; the previous site is unchanged", file=sys.stderr)

@@ -10,7 +10,7 @@ prints as text.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import quote
@@ -37,8 +37,9 @@ TEMPLATES = Path(__file__).parent / "templates"
 PAGE_SIZE = 80  # papers per topic or tag page: bounds every page's weight
 LABELS_SHOWN = 5  # topic and tag chips of a paper in a list; its page has all
 NEWEST_ON_HOME = 12
-# from this many papers to render, 3 in 5 render on another core (this one renders every
-# other page, while a third process makes the search index and the exports)
+# from this many papers, some of their pages are made on another core (`paper_pages`),
+# while this process renders the other pages and a third the topic and digest pages and
+# the exports
 SHARED_RENDER = 400
 SITE_NAME = "Transformer Paper Index"
 
@@ -442,31 +443,37 @@ def paper_text(values: Mapping[str, object]) -> str:
                  markdown_link=_markdown_link(paper, url or paper.url), curated_term=CURATED)
 
 
-def _paper_texts(values: Sequence[Mapping[str, object]]) -> list[bytes]:
-    """Each page's text, packed (`generator.packed`)."""
-    return [pack(paper_text(v)) for v in values]
+def _paper_texts(papers: Sequence[Paper], ctx: _Context, memo: Table | None
+                 ) -> list[tuple[str, bytes | None]]:
+    """Each paper's (memo key, page packed), the page None where `memo` holds it."""
+    made = []
+    for paper in papers:
+        values = paper_values(paper, ctx)
+        key = memo_key_of(repr(values)) if memo is not None else ""
+        held = memo is not None and memo.known(key) is not None
+        made.append((key, None if held else pack(paper_text(values))))
+    return made
 
 
 def paper_pages(papers: Sequence[Paper], ctx: _Context, memo: Table | None = None
                 ) -> list[bytes]:
     """Every paper's page, in order, packed. `memo`: the pages earlier builds rendered,
-    packed, under the hash of their values; only the others are rendered, from
-    SHARED_RENDER of them 3 in 5 on another core."""
-    values = [paper_values(p, ctx) for p in papers]
-    blobs: list[bytes | None] = [None] * len(papers)
-    keys: list[str] = []
-    if memo is not None:
-        keys = [memo_key_of(repr(v)) for v in values]
-        for k, key in enumerate(keys):
-            blobs[k] = memo.known(key)
-    todo = [k for k, blob in enumerate(blobs) if blob is None]
-    half = len(todo) * 2 // 5 if len(todo) >= SHARED_RENDER else len(todo)
-    made = background.in_two(_paper_texts, [values[k] for k in todo], half)
-    for k, blob in zip(todo, made, strict=True):
-        blobs[k] = blob
+    packed, under the hash of their values; only the others are rendered. From
+    SHARED_RENDER papers, some are looked up and rendered on another core."""
+    # a page the memo holds costs its key alone: when the memo holds pages (a daily
+    # update), the other core has the topic and digest pages to render, and this process
+    # takes every paper
+    held = memo is not None and bool(memo.stored)
+    at = len(papers) * 2 // 5 if len(papers) >= SHARED_RENDER and not held else len(papers)
+    blobs = []
+    for key, blob in background.in_two(_paper_texts, papers, at, ctx, memo):
         if memo is not None:
-            memo.put(keys[k], blob)
-    return blobs  # type: ignore[return-value]
+            if blob is None:
+                blob = memo.known(key)
+            else:
+                memo.put(key, blob)
+        blobs.append(blob)
+    return blobs
 
 
 def topic_pages(view: TopicView, papers: Sequence[Paper], ctx: _Context) -> list[tuple[str, str]]:
@@ -744,39 +751,52 @@ def _csv_row(paper: Paper, ctx: _Context) -> dict[str, object]:
             "upvotes": paper.upvotes, "abstract": paper.abstract}
 
 
+SearchIndex = tuple[tuple[tuple[str, bytes], ...], bytes | None]
+
+
+def start_search_index(papers: Sequence[Paper], taxonomy: Taxonomy,
+                       terms: Pickled | None = None) -> Callable[[], SearchIndex]:
+    """Start making the search index on another core (it needs the classified papers
+    alone): the function returned gives the index's files and the pickle of the search
+    terms it used (`Pickled`). `terms`: each paper's search terms (`search.analysis`)
+    from earlier builds."""
+    made = background.start(_search_index, papers, {t.id: t.title for t in taxonomy.topics},
+                            terms)
+    if terms is not None:
+        terms.payload = None  # the other process holds it
+    return made
+
+
+def _search_index(papers: Sequence[Paper], topic_titles: dict[str, str],
+                  terms: Pickled | None) -> SearchIndex:
+    kept = terms.table() if terms is not None else None
+    return build_index(papers, topic_titles, kept), \
+        Pickled.give(kept) if kept is not None else None
+
+
 def build_site_model(data: SiteInput, memo: Table | None = None,
                      items: Table | None = None, terms: Pickled | None = None,
-                     cites: Table | None = None, pages: Table | None = None) -> SiteModel:
+                     cites: Table | None = None, pages: Table | None = None,
+                     index: Callable[[], SearchIndex] | None = None) -> SiteModel:
     """`memo`: the paper pages earlier builds rendered (`paper_pages`); `items`: the list
     items (`_Context.item`); `terms`: each paper's search terms (`search.analysis`, read
     and filled where the search index is made); `cites`: each paper's BibTeX entry
     (`_Context.bibtex`); `pages`: the digest pages (`digest_page`). They change how long
-    rendering takes, never what it gives."""
+    rendering takes, never what it gives. `index`: the search index, started already
+    (`start_search_index`, with `terms`) for the same papers."""
+    if index is None:
+        index = start_search_index(data.catalog.papers, data.taxonomy, terms)
     topic_titles = {t.id: t.title for t in data.taxonomy.topics}
     docs = _Outputs()
     files = _Outputs()
     ctx = _Context(data, items, cites, pages)
-    # the search index and the exports on another core while the pages are rendered here
-    elsewhere = background.start(_index_and_exports, data, ctx, topic_titles, terms)
+    # the topic, tag and digest pages, and the exports, each by another process while the
+    # other pages are rendered here
+    elsewhere = background.start(_listings, data, ctx)
+    exported = background.start(_exports, data, ctx)
     docs.add("index.md", home_page(ctx))
     docs.add("topics/index.md", topics_index(ctx))
-    by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
-    for p in data.catalog.papers:
-        for t in p.topics:
-            by_topic[t].append(p)
-    for view in [*ctx.topic_views, ctx.unsorted_view]:
-        members = ctx.unsorted if view.id == UNSORTED else by_topic[view.id]
-        for path, text in topic_pages(view, ctx.newest_first(members), ctx):
-            docs.add(path, text)
     docs.add("tags/index.md", tags_index(ctx))
-    by_tag: dict[str, list[Paper]] = {v.id: [] for v in ctx.tag_views}
-    for p in data.catalog.papers:
-        for t in p.tags:
-            by_tag[t].append(p)
-    for view in ctx.tag_views:
-        for path, text in listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
-                                        "tag.md.j2", [SITE_FEED, _tag_feed(view)]):
-            docs.add(path, text)
     papers = data.catalog.papers
     for paper, page in zip(papers, paper_pages(papers, ctx, memo), strict=True):
         docs.add_packed(f"papers/{paper.id}.md", page)
@@ -788,16 +808,14 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
     docs.add("digests/index.md", digests_index(ctx))
     for path, text in digest_month_pages(ctx):
         docs.add(path, text)
-    for k, digest in enumerate(ctx.digests):
-        docs.add_packed(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
     for path, text in trends_pages(ctx):
         docs.add(path, text)
     feeds = [(SITE_FEED, None, None)] + [(_topic_feed(v), v.id, None) for v in ctx.topic_views]
     feeds += [(_tag_feed(v), None, v.id) for v in ctx.tag_views]
     for feed, topic, tag in feeds:
-        items = feed_items(ctx.digests, ctx.papers, topic, tag=tag)
-        files.add(feed.rss_path, rss(feed, items, data.site_url, topic_titles))
-        files.add(feed.json_path, json_feed(feed, items, data.site_url, topic_titles))
+        newest = feed_items(ctx.digests, ctx.papers, topic, tag=tag)
+        files.add(feed.rss_path, rss(feed, newest, data.site_url, topic_titles))
+        files.add(feed.json_path, json_feed(feed, newest, data.site_url, topic_titles))
     for paper in data.catalog.papers:
         for alias in paper.aliases:
             files.add(f"papers/{alias}/index.html", redirect_page(f"../{paper.id}/"))
@@ -813,24 +831,77 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
     # every paper's entry is made above already: the whole file here, not in the other
     # process, which would make each again
     files.add_packed("api/papers.bib", pack_parts(ctx.bibtex(p) + "\n" for p in papers))
-    search, exports, used = elsewhere()
-    if terms is not None:
-        terms.used = used
-    for path, blob in exports:
+    listed, used_items, used_pages = elsewhere()
+    for path, blob in listed:
+        docs.add_packed(path, blob)
+    for path, blob in exported():
         files.add_packed(path, blob)
+    _kept(items, used_items)
+    _kept(pages, used_pages)
+    search, kept = index()
+    if terms is not None:
+        terms.used = kept
     return SiteModel(docs.frozen(), files.frozen(), search)
 
 
-def _index_and_exports(data: SiteInput, ctx: _Context, topic_titles: Mapping[str, str],
-                       terms: Pickled | None
-                       ) -> tuple[Texts, list[tuple[str, bytes]], bytes | None]:
-    """The search index, the exports but `api/papers.bib` (path, packed text), each made
-    a paper at a time, never whole in memory (the catalog's papers are in id order, as
-    the exports promise), and the pickle of the search terms this used (`Pickled`)."""
+Used = dict[str, object]  # a memo table's entries a process used: None where it held them
+
+
+def _used_since(table: Table | None, before: set[str]) -> Used:
+    """The entries of `table` used since `before` (its keys then): each value where the
+    table did not hold it, else None."""
+    if table is None:
+        return {}
+    return {key: None if key in table.stored else value
+            for key, value in table.used.items() if key not in before}
+
+
+def _kept(table: Table | None, used: Used) -> None:
+    """What another process used of its copy of `table` (`_used_since`), kept in it."""
+    if table is None:
+        return
+    for key, value in used.items():
+        if value is None:
+            table.known(key)
+        else:
+            table.put(key, value)
+
+
+def _exports(data: SiteInput, ctx: _Context) -> list[tuple[str, bytes]]:
+    """The exports but `api/papers.bib` (path, packed text), each made a paper at a time,
+    never whole in memory (the catalog's papers are in id order, as the exports
+    promise)."""
     papers = data.catalog.papers
-    kept = terms.table() if terms is not None else None
-    index = build_index(papers, topic_titles, kept)
-    return index, [
+    return [
         ("api/papers.json", pack_parts(catalog_json_parts(data.catalog, data.links))),
         ("api/papers.csv", pack_parts(cite.papers_csv_parts(_csv_row(p, ctx) for p in papers))),
-    ], Pickled.give(kept) if kept is not None else None
+    ]
+
+
+def _listings(data: SiteInput, ctx: _Context) -> tuple[list[tuple[str, bytes]], Used, Used]:
+    """Every topic's and tag's pages and every digest's page (path, packed text), and
+    what they used of the list items' and the digest pages' memo (`_used_since`: the memo
+    of the process that forked this one keeps them). The digest pages' keys and the topic
+    pages share each list item's hash, made once."""
+    papers = data.catalog.papers
+    before_items = set(ctx.memo.used) if ctx.memo is not None else set()
+    before_pages = set(ctx.pages.used) if ctx.pages is not None else set()
+    listed = []
+    by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
+    for p in papers:
+        for t in p.topics:
+            by_topic[t].append(p)
+    for view in [*ctx.topic_views, ctx.unsorted_view]:
+        members = ctx.unsorted if view.id == UNSORTED else by_topic[view.id]
+        listed += topic_pages(view, ctx.newest_first(members), ctx)
+    by_tag: dict[str, list[Paper]] = {v.id: [] for v in ctx.tag_views}
+    for p in papers:
+        for t in p.tags:
+            by_tag[t].append(p)
+    for view in ctx.tag_views:
+        listed += listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
+                                "tag.md.j2", [SITE_FEED, _tag_feed(view)])
+    made = [(path, pack(text)) for path, text in listed]
+    made += [(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
+             for k, digest in enumerate(ctx.digests)]
+    return made, _used_since(ctx.memo, before_items), _used_since(ctx.pages, before_pages)

@@ -13,10 +13,9 @@ import re
 import shutil
 import sys
 import tempfile
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePath
 from typing import TYPE_CHECKING
 
 from jinja2 import FileSystemBytecodeCache
@@ -117,13 +116,13 @@ def _generated_pages(pages: dict[str, bytes]):
         def __init__(self):
             self.compiled: Path | None = None  # where the theme's compiled templates are kept
             self.written: set[str] = set()  # every file this build of mkdocs writes
-            self.cached: dict[str, Path] = {}  # address -> its HTML from an earlier build
-            self.output: dict[str, Path] = {}  # address -> where its HTML is written
+            self.cached: dict[str, str] = {}  # address -> its HTML from an earlier build
+            self.output: dict[str, str] = {}  # address -> where its HTML is written
             self.elsewhere: set[str] = set()  # pages another process builds
             self.only: set[str] | None = None  # build only these (a worker's share)
             self.listed: set[str] = set()  # the pages of the configured nav
             self.unbuilt: set[str] = set()  # the generated pages mkdocs leaves out
-            self.linking: threading.Thread | None = None
+            self.linking: Callable[[], None] | None = None
             self.sitemap = False  # whether this build writes the theme's sitemap (`on_config`)
             self.nav = None
             self.files = None
@@ -152,8 +151,9 @@ def _generated_pages(pages: dict[str, bytes]):
             from mkdocs.structure.files import File, InclusionLevel
 
             links = []  # (cached HTML, where it goes)
+            present = {f.src_uri for f in files}
             for uri in pages:
-                if files.get_file_from_path(uri) is not None:
+                if (uri if _PLAIN.fullmatch(uri) else PurePath(uri).as_posix()) in present:
                     self.fail(f"{uri}: a generated page would replace the hand-written "
                               f"page of the same name")
                 skipped = (uri in self.elsewhere or uri in self.cached
@@ -166,16 +166,16 @@ def _generated_pages(pages: dict[str, bytes]):
                 file = File.generated(config, uri, content="", inclusion=(
                     InclusionLevel.EXCLUDED if left_out else InclusionLevel.UNDEFINED))
                 files.append(file)
-                self.output[uri] = path = Path(file.abs_dest_path)
+                self.output[uri] = path = file.abs_dest_path
                 if left_out:
                     self.unbuilt.add(uri)
                 elif skipped:
                     file.is_modified = _unmodified
                 if uri in self.cached:
                     links.append((self.cached[uri], path))
-            # the cached pages' HTML put in place while mkdocs builds the others
-            self.linking = threading.Thread(target=_link_all, args=(links,))
-            self.linking.start()
+            # the cached pages' HTML put in place (by another process: no time taken from
+            # this one's) while mkdocs builds the others
+            self.linking = background.start(_link_all, links)
             return files
 
         def on_nav(self, nav, config, files):
@@ -246,15 +246,20 @@ def _generated_pages(pages: dict[str, bytes]):
             from mkdocs.utils import get_build_date
 
             date = get_build_date()
-            listed = _Listed(_Unbuilt(f, config.site_url, date) if f.src_uri in self.unbuilt
+            addresses = _addresses(config.site_url)
+            listed = _Listed(_Unbuilt(f, addresses(f.url), date) if f.src_uri in self.unbuilt
                              else f for f in self.files if f.is_documentation_page()
                              and (f.src_uri in self.unbuilt or f.inclusion.is_included()))
             _build_theme_template("sitemap.xml", self.env, listed, config, self.nav)
 
         def finish(self) -> None:
+            """Wait for the cached pages to be in place."""
             if self.linking is not None:
-                self.linking.join()
-                self.linking = None
+                linking, self.linking = self.linking, None
+                try:
+                    linking()
+                except OSError as exc:
+                    self.fail(f"the page cache's pages could not be put in the site: {exc}")
 
         def on_page_content(self, html, page, config, files):
             anchors = getattr(page, "generated_anchors", None)
@@ -282,11 +287,15 @@ def _unmodified() -> bool:
     return False
 
 
-def _link_all(links: list[tuple[Path, Path]]) -> None:
+def _link_all(links: list[tuple[str, str]]) -> None:
     from .cache import link_or_copy
 
+    made: set[str] = set()
     for source, target in links:
-        target.parent.mkdir(parents=True, exist_ok=True)
+        folder = os.path.dirname(target)
+        if folder not in made:
+            os.makedirs(folder, exist_ok=True)
+            made.add(folder)
         link_or_copy(source, target, fresh=True)
 
 
@@ -298,20 +307,58 @@ class _Listed(list):
 
 
 class _Unbuilt:
-    """A generated page mkdocs left out, as the sitemap reads a page: its addresses,
-    computed by the engine's own method, and the build's date."""
+    """A generated page mkdocs left out, as the sitemap reads a page: its addresses
+    (`_addresses`) and the build's date."""
 
     is_link = False
 
-    def __init__(self, file, site_url: str | None, date: str) -> None:
-        from mkdocs.structure.pages import Page
-
+    def __init__(self, file, addresses: tuple[str | None, str | None], date: str) -> None:
         self.page = self
         self.file = file
         self.url = file.url
         self.meta: dict = {}
         self.update_date = date
-        Page._set_canonical_url(self, site_url)
+        self.canonical_url, self.abs_url = addresses
+
+
+class _Address:
+    def __init__(self, url: str) -> None:
+        self.url = url
+
+
+# a relative address without dot segments, empty segments, scheme, query, fragment,
+# parameters or escapes
+_PLAIN = re.compile(r"[A-Za-z0-9_~-][A-Za-z0-9._~-]*(?:/[A-Za-z0-9_~-][A-Za-z0-9._~-]*)*/?")
+_PROBE = "x"
+
+
+def _addresses(site_url: str | None) -> Callable[[str], tuple[str | None, str | None]]:
+    """A page's (canonical URL, absolute path) from its URL, exactly as the engine's own
+    `Page._set_canonical_url` sets them. That joins the site's address and the page's
+    (`urllib.parse.urljoin`), which costs more than the rest of a sitemap entry. Joined
+    to a plain address (`_PLAIN`), the site's address resolves as it does for any plain
+    one-segment probe, and the page's address follows it unchanged: so it is the engine's
+    result for the probe with the page's address in place of the probe's. Any other
+    address is given to the engine."""
+    from mkdocs.structure.pages import Page
+
+    def engine(url: str) -> tuple[str | None, str | None]:
+        page = _Address(url)
+        Page._set_canonical_url(page, site_url)
+        return page.canonical_url, page.abs_url
+
+    canonical, path = engine(_PROBE)
+    if canonical is None or path is None or not (canonical.endswith(_PROBE)
+                                                 and path.endswith(_PROBE)):
+        return engine
+    canonical, path = canonical[: -len(_PROBE)], path[: -len(_PROBE)]
+
+    def joined(url: str) -> tuple[str | None, str | None]:
+        if _PLAIN.fullmatch(url) is None:
+            return engine(url)
+        return canonical + url, path + url
+
+    return joined
 
 
 class _Compiled(FileSystemBytecodeCache):
@@ -350,9 +397,9 @@ def _titled(nav) -> bool:
 
 def mkdocs_build(config_file: Path, docs_dir: Path, site_dir: Path,
                  pages: dict[str, bytes] | None = None,
-                 cached: dict[str, Path] | None = None, elsewhere: set[str] = frozenset(),
+                 cached: dict[str, str] | None = None, elsewhere: set[str] = frozenset(),
                  only: set[str] | None = None, fresh: bool = False,
-                 compiled: Path | None = None) -> tuple[dict[str, Path], int, set[str]]:
+                 compiled: Path | None = None) -> tuple[dict[str, str], int, set[str]]:
     """`pages`: the generated pages (docs-relative path -> text, packed:
     `generator.packed`), passed to the theme without Markdown. `cached`: the HTML an
     earlier build made of some of them (the page cache's verified hits), copied as it is
@@ -467,7 +514,7 @@ TEMPLATES = "templates"  # the theme's compiled templates, in the cache folder
 SHARE = 300  # the fewest pages worth a process of their own
 
 
-def _shares(pages: dict[str, bytes], hits: dict[str, Path], nav: set[str] | None
+def _shares(pages: dict[str, bytes], hits: dict[str, str], nav: set[str] | None
             ) -> list[set[str]]:
     """The generated pages out of the nav that the cache does not hold, dealt round to as
     many processes as there are cores (and at least `SHARE` pages each): the first share
@@ -535,7 +582,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
     nav = _navigation(config_file)
     store = checked()  # None when `nav` is (`_checked_cache`)
     names: dict[str, str] = {}
-    hits: dict[str, Path] = {}
+    hits: dict[str, str] = {}
     if store is not None:
         names = {uri: cache.entry(store.key, uri, blob) for uri, blob in pages.items()}
         hits = {uri: store.path(name) for uri, name in names.items() if name in store.hashes}
@@ -566,7 +613,7 @@ def build_site(model: SiteModel, config_file: Path, docs_src: Path, site_dir: Pa
         results = _collect(running)
         for share, (built, _, _) in zip(shares[1:], results[1:], strict=True):
             for uri in share:
-                output[uri].parent.mkdir(parents=True, exist_ok=True)
+                os.makedirs(os.path.dirname(output[uri]), exist_ok=True)
                 os.replace(built[uri], output[uri])
         clash = sorted(_generated_paths(model) & written)
         if clash:

@@ -66,6 +66,16 @@ def test_paper_pages_rendered_on_two_cores_are_the_same(monkeypatch, seed_catalo
     assert len(catalog.papers) % 2 == 1  # the odd paper out is placed too
     assert [path for path, _ in shared.docs] == [path for path, _ in alone.docs]
     assert shared == alone
+    # with the memo: every page rendered and kept, wherever it was looked up, then every
+    # page taken from it
+    from generator.memo import Table
+
+    first = Table()
+    assert render.build_site_model(data, first) == alone
+    assert len(first.used) == len(catalog.papers) and first.hits == 0
+    again = Table(dict(first.used))
+    assert render.build_site_model(data, again) == alone
+    assert again.hits == len(catalog.papers)
 
 
 def _pids_of(numbers: list[int]) -> list[int]:
@@ -102,3 +112,17 @@ def test_a_killed_process_is_said_plainly_and_the_build_stops_without_a_tracebac
     assert err.strip() == ("error: a process of the build was killed (signal 9); the previous "
                            "site is unchanged")
     assert not site.exists()
+
+
+def test_a_process_is_collected_once_and_its_outcome_kept(monkeypatch):
+    """Waiting again (a caller's cleanup after the build used the result) gives the same
+    result, or raises the same exception, without reading the finished process again."""
+    monkeypatch.setattr(background, "cores", lambda: 2)
+    wait = background.start(_pid)
+    first = wait()
+    assert first != os.getpid()
+    assert wait() == first
+    fails = background.start(_fails, "once")
+    for _ in range(2):
+        with pytest.raises(ValueError, match="once"):
+            fails()

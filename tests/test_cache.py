@@ -105,7 +105,7 @@ def test_the_update_reads_classifies_and_renders_only_what_is_new(updated):
     papers = int(re.search(r"^deduplicate: (\d+) papers", update, re.M).group(1))
     assert 0 < _memo_line(update, "classify") < papers
     assert 0 < _memo_line(update, "render") < papers
-    items = [int(re.search(r"^render: .*, list items: (\d+) \(", log, re.M).group(1))
+    items = [int(re.search(r"^render: .*, list items: (\d+) of \d+ \(", log, re.M).group(1))
              for log in (first, update, clean)]
     assert items[0] == items[2] == 0 < items[1]
     stages = updated["config"].parent / ".build-cache" / "stages"
@@ -377,9 +377,21 @@ def test_a_build_with_nothing_new_computes_nothing_again(tmp_path):
     _build(config, dumps, tmp_path / "site-first")
     shutil.copy2(DAYS[4], dumps / DAYS[4].name)
     _build(config, dumps, tmp_path / "site-update")
+    stages = config.parent / ".build-cache" / "stages"
+    written = {p.name: p.stat().st_ino for p in stages.iterdir()}
     again = _build(config, dumps, tmp_path / "site-again")
     papers = int(re.search(r"^deduplicate: (\d+) papers", again, re.M).group(1))
     assert papers > 300  # precondition
+    # no table is written again (atomically: a new file) but the list items', which keeps
+    # only the items this build used (the new day's digest page, from the memo now, used
+    # some); each of those, the topic pages' rendered in another process among them,
+    # came from the update
+    assert len(written) == 9
+    assert {p.name: p.stat().st_ino for p in stages.iterdir() if p.name != "items.pickle"} \
+        == {name: ino for name, ino in written.items() if name != "items.pickle"}
+    hits, used = map(int, re.search(r"^render: .*, list items: (\d+) of (\d+) \(", again,
+                                    re.M).groups())
+    assert hits == used > papers
     assert _memo_line(again, "read") == len(DAYS)
     assert _memo_line(again, "classify") == papers
     assert _memo_line(again, "render") == papers
@@ -475,3 +487,29 @@ def test_a_hand_written_link_to_a_cached_page_and_the_sitemap_hold_in_an_update(
     done = run_cli("build", "--dumps", str(dumps), "--config", str(config),
                    "--site", str(tmp_path / "three"))
     assert done.returncode == 3 and "strict mode" in done.stderr, done.stderr
+
+
+SITE_URLS = [None, "", "https://example.org", "https://example.org/", "https://example.org/a/b",
+             "https://example.org/a/b/", "https://example.org/a/./b/../c/", "https://x.org//a//",
+             "https://example.org/a/?q=1#f", "https://example.org/a;p/", "http://h:8000/x/y.html",
+             "file:///srv/site/", "mailto:x@example.org", "weird://host/a/", "/relative/base/",
+             "https://example.org/%7Euser/"]
+PAGE_URLS = ["papers/2401-00001-abc/", "topics/agents/3/", "index.html", "a/b.c/d/", "./",
+             "", "../up/", "a/../b/", "a//b/", "a/./b/", "%7E/", "caf\u00e9/", "x?y/", "x#y",
+             "x;y/", "/root/", "http://other.org/", "~a/_b-c/", ".hidden/", "a/.b/", "-/",
+             "x"]
+
+
+@pytest.mark.parametrize("site", SITE_URLS)
+def test_the_sitemaps_addresses_are_the_engines_own(site):
+    """A left-out page's addresses in the sitemap are what the engine's own method sets,
+    for every kind of site address and page address (the fast join and the engine's)."""
+    from mkdocs.structure.pages import Page
+
+    from generator.writer import _Address, _addresses
+
+    addresses = _addresses(site)
+    for url in PAGE_URLS:
+        page = _Address(url)
+        Page._set_canonical_url(page, site)
+        assert addresses(url) == (page.canonical_url, page.abs_url), (site, url)

@@ -595,7 +595,7 @@ def test_a_one_paper_build_and_its_ledger_say_one_in_the_singular(tmp_path):
     assert lines[3:5] == ["0 errors, 0 warnings; 0 entries not in the catalog (see the report)",
                           "link: 0 papers mention others"]
     assert re.fullmatch(r"render: \d+ pages, \d+ files; paper pages rendered before: [01], "
-                        r"digest pages: [01], list items: \d+", lines[5]), lines[5]
+                        r"digest pages: [01], list items: \d+ of \d+", lines[5]), lines[5]
     # the page cache beside mkdocs.yml may hold pages of earlier builds, or be cleared
     assert re.fullmatch(rf"mkdocs build: -> {re.escape(str(site))}, \d+ of \d+ pages from "
                         r"the page cache( \(cache cleared: .*\))?", lines[6]), lines[6]

@@ -9,8 +9,7 @@ after scripts rewrote it, or a partial save), the visible cards are read instead
 from __future__ import annotations
 
 import json
-
-from bs4 import BeautifulSoup
+from typing import TYPE_CHECKING
 
 from ..model import ERROR, WARNING, Entry, Problem
 from ..textnorm import clean_text
@@ -19,9 +18,15 @@ from .api_json import records_date, stated_date
 from .dates import ContentDate, day_of
 from .records import daily_papers_entries, normalize_arxiv_id
 
+if TYPE_CHECKING:
+    from bs4 import BeautifulSoup
+
 
 def parse_html(path: str, text: str):
     """Returns (layout, entries, problems, content date)."""
+    from bs4 import BeautifulSoup  # imported by the builds that parse a page (the memo
+    # holds the pages read before)
+
     soup = BeautifulSoup(text, "html.parser")
     holder = None
     for div in soup.find_all("div", attrs={"data-target": "DailyPapers"}):
