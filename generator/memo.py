@@ -53,6 +53,9 @@ def default_folder(config_file: Path) -> Path:
     return config_file.resolve().parent / CACHE_DIR
 
 
+Used = dict[Hashable, Any]  # a table's entries a process used: None where the table held them
+
+
 class Table:
     """One stage's results by input hash: `get` returns the stored value or computes it;
     `used` is what this build looked up, which is what is kept."""
@@ -80,6 +83,21 @@ class Table:
 
     def put(self, key: Hashable, value: Any) -> None:
         self.used[key] = value
+
+    def used_since(self, before: set[Hashable]) -> Used:
+        """The entries used since `before` (the keys `used` held then), for the process
+        that forked this one (`take`): each value where the table did not hold it, else
+        None."""
+        return {key: None if key in self.stored else value
+                for key, value in self.used.items() if key not in before}
+
+    def take(self, used: Used) -> None:
+        """What another process used of its copy of this table (`used_since`)."""
+        for key, value in used.items():
+            if value is None:
+                self.known(key)
+            else:
+                self.put(key, value)
 
     @property
     def hits(self) -> int:

@@ -23,7 +23,7 @@ from .digests import Digest, month_label
 from .export import catalog_json_parts, report_document, to_json
 from .feeds import Feed, feed_items, json_feed, rss
 from .links import Links
-from .memo import Pickled, Table
+from .memo import Pickled, Table, Used
 from .memo import digest as memo_key_of
 from .model import Catalog, Dump, Paper, Record
 from .packed import Texts, pack, pack_parts
@@ -836,35 +836,14 @@ def build_site_model(data: SiteInput, memo: Table | None = None,
         docs.add_packed(path, blob)
     for path, blob in exported():
         files.add_packed(path, blob)
-    _kept(items, used_items)
-    _kept(pages, used_pages)
+    if items is not None:
+        items.take(used_items)
+    if pages is not None:
+        pages.take(used_pages)
     search, kept = index()
     if terms is not None:
         terms.used = kept
     return SiteModel(docs.frozen(), files.frozen(), search)
-
-
-Used = dict[str, object]  # a memo table's entries a process used: None where it held them
-
-
-def _used_since(table: Table | None, before: set[str]) -> Used:
-    """The entries of `table` used since `before` (its keys then): each value where the
-    table did not hold it, else None."""
-    if table is None:
-        return {}
-    return {key: None if key in table.stored else value
-            for key, value in table.used.items() if key not in before}
-
-
-def _kept(table: Table | None, used: Used) -> None:
-    """What another process used of its copy of `table` (`_used_since`), kept in it."""
-    if table is None:
-        return
-    for key, value in used.items():
-        if value is None:
-            table.known(key)
-        else:
-            table.put(key, value)
 
 
 def _exports(data: SiteInput, ctx: _Context) -> list[tuple[str, bytes]]:
@@ -880,9 +859,9 @@ def _exports(data: SiteInput, ctx: _Context) -> list[tuple[str, bytes]]:
 
 def _listings(data: SiteInput, ctx: _Context) -> tuple[list[tuple[str, bytes]], Used, Used]:
     """Every topic's and tag's pages and every digest's page (path, packed text), and
-    what they used of the list items' and the digest pages' memo (`_used_since`: the memo
-    of the process that forked this one keeps them). The digest pages' keys and the topic
-    pages share each list item's hash, made once."""
+    what they used of the list items' and the digest pages' memo (`Table.used_since`:
+    the memo of the process that forked this one keeps them, `Table.take`). The digest
+    pages' keys and the topic pages share each list item's hash, made once."""
     papers = data.catalog.papers
     before_items = set(ctx.memo.used) if ctx.memo is not None else set()
     before_pages = set(ctx.pages.used) if ctx.pages is not None else set()
@@ -904,4 +883,5 @@ def _listings(data: SiteInput, ctx: _Context) -> tuple[list[tuple[str, bytes]], 
     made = [(path, pack(text)) for path, text in listed]
     made += [(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
              for k, digest in enumerate(ctx.digests)]
-    return made, _used_since(ctx.memo, before_items), _used_since(ctx.pages, before_pages)
+    return made, (ctx.memo.used_since(before_items) if ctx.memo is not None else {}), \
+        (ctx.pages.used_since(before_pages) if ctx.pages is not None else {})
