@@ -863,25 +863,30 @@ def _listings(data: SiteInput, ctx: _Context) -> tuple[list[tuple[str, bytes]], 
     the memo of the process that forked this one keeps them, `Table.take`). The digest
     pages' keys and the topic pages share each list item's hash, made once."""
     papers = data.catalog.papers
-    before_items = set(ctx.memo.used) if ctx.memo is not None else set()
-    before_pages = set(ctx.pages.used) if ctx.pages is not None else set()
+    tables = (ctx.memo, ctx.pages)
+    before = [set(t.used) if t is not None else set() for t in tables]
     listed = []
-    by_topic: dict[str, list[Paper]] = {t.id: [] for t in data.taxonomy.topics}
-    for p in papers:
-        for t in p.topics:
-            by_topic[t].append(p)
+    by_topic = _members(papers, [v.id for v in ctx.topic_views], lambda p: p.topics)
     for view in [*ctx.topic_views, ctx.unsorted_view]:
         members = ctx.unsorted if view.id == UNSORTED else by_topic[view.id]
         listed += topic_pages(view, ctx.newest_first(members), ctx)
-    by_tag: dict[str, list[Paper]] = {v.id: [] for v in ctx.tag_views}
-    for p in papers:
-        for t in p.tags:
-            by_tag[t].append(p)
+    by_tag = _members(papers, [v.id for v in ctx.tag_views], lambda p: p.tags)
     for view in ctx.tag_views:
         listed += listing_pages(view, ctx.newest_first(by_tag[view.id]), ctx, "tags",
                                 "tag.md.j2", [SITE_FEED, _tag_feed(view)])
     made = [(path, pack(text)) for path, text in listed]
     made += [(f"digests/{digest.slug}.md", digest_page(digest, k, ctx))
              for k, digest in enumerate(ctx.digests)]
-    return made, (ctx.memo.used_since(before_items) if ctx.memo is not None else {}), \
-        (ctx.pages.used_since(before_pages) if ctx.pages is not None else {})
+    used_items, used_pages = (t.used_since(b) if t is not None else {}
+                              for t, b in zip(tables, before, strict=True))
+    return made, used_items, used_pages
+
+
+def _members(papers: Sequence[Paper], ids: Sequence[str],
+             labels: Callable[[Paper], Sequence[str]]) -> dict[str, list[Paper]]:
+    """Each topic's (or tag's) papers, in the catalog's order."""
+    found: dict[str, list[Paper]] = {i: [] for i in ids}
+    for paper in papers:
+        for label in labels(paper):
+            found[label].append(paper)
+    return found
